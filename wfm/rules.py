@@ -6,9 +6,11 @@ one name everywhere (TOML key, solver constraint, checker, report line):
     shift_length, start_grid, availability, days_unavailable, max_hours_week, min_hours_week,
     max_hours_day, min_rest, max_consecutive_days, min_days_off, max_nights, breaks, lunch, skills
 
-Every rule is hard unless the `[soft]` table gives it a weight, e.g. `max_nights = 40`: then each
-unit of violation (a night over the cap, an hour under the contracted minimum, ...) costs that
-weight in the roster objective instead of being forbidden. Weight 0 is not allowed: leave the
+Every rule is hard unless the `[soft]` table gives it a weight, e.g. `max_nights = 8`: then each
+unit of violation (a night over the cap, an hour under the contracted minimum, a day over the
+consecutive run, a day off missing) costs that weight, in paid-hour equivalents, in the roster
+objective instead of being forbidden: `max_nights = 8` means an extra night is accepted only
+where it saves service worth more than eight paid hours. Weight 0 is not allowed: leave the
 rule out of `[soft]` to keep it hard.
 """
 
@@ -130,6 +132,9 @@ class RulesProfile(_Frozen):
             if weight <= 0:
                 raise ValueError(f"soft.{rule}: weight must be > 0 (leave the rule out to keep it hard), got {weight}")
         return self
+
+    def __hash__(self) -> int:  # `soft` is a dict; hash the whole profile by value (for caches)
+        return hash(self.model_dump_json())
 
     def is_soft(self, rule: str) -> bool:
         return rule in self.soft

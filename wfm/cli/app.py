@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "wfm.cli.plan",
     "wfm.cli.whatif",
     "wfm.cli.simulate",
+    "wfm.cli.check",
 )
 
 for _name in _COMMAND_MODULES:

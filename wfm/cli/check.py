@@ -1,0 +1,77 @@
+"""`wfm check`: re-judge a written plan against every rule, one line per violation.
+
+Thin on purpose: reading, judging and wording live in `wfm.check`; this prints and picks the exit
+code (0 clean or only soft violations, 1 a hard rule broken, 2 bad input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wfm.check import check_roster, find_shifts, plan_week, read_coverage, read_plan
+from wfm.cli.common import console, guarded
+from wfm.errors import InputError
+from wfm.workspace import load_workspace
+
+
+@guarded
+def check(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder (wfm.toml, agents.csv) the plan was made from.")],
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `wfm schedule` or `wfm plan` (roster.csv).")],
+    week: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Monday the plan week starts (UTC date, e.g. 2026-11-30); default: from summary.json or the roster.",
+        ),
+    ] = None,
+) -> None:
+    """Re-check a written plan against every rule of the workspace's profile.
+
+    One line per violation (rule, agent, when, how badly; soft rules marked), then a count.
+    Exit 1 when a hard rule is broken. coverage.csv, when present, must match the roster.
+    """
+    ws = load_workspace(workspace, with_history=False)
+    roster = read_plan(plan_dir)
+    coverage = read_coverage(plan_dir)
+    plan_monday = plan_week(plan_dir, roster, _parse_week(week))
+    violations = check_roster(ws, roster, plan_monday, coverage)
+    shifts = find_shifts(roster, plan_monday)
+    scope = f"{_count(len(shifts), 'shift')} of {_count(len({s.agent_id for s in shifts}), 'agent')}"
+    for violation in violations:
+        _say(violation.line())
+    hard = sum(1 for violation in violations if not violation.soft)
+    soft = len(violations) - hard
+    if hard:
+        _say(f"{_count(len(violations), 'violation')} ({hard} hard, {soft} soft) in {scope}, week of {plan_monday}")
+        raise typer.Exit(1)
+    if soft:
+        _say(f"ok: {scope} pass every hard rule ({_count(soft, 'soft violation')} above)")
+    else:
+        _say(f"ok: {scope} pass every rule")
+
+
+def _say(line: str) -> None:
+    # soft_wrap: one violation stays one line however narrow the terminal (grep, CI logs).
+    console.print(line, markup=False, soft_wrap=True)
+
+
+def _parse_week(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)

@@ -1,0 +1,124 @@
+"""`wfm simulate`: play a written plan's week out contact by contact and compare with Erlang.
+
+Thin on purpose: the model lives in `wfm.simulate`; this reads the plan folder, writes
+simulation.csv and simulation.json (staged, so a failure leaves earlier files intact) and prints one
+table row per queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from wfm.check import plan_week, read_plan
+from wfm.cli.common import console, guarded
+from wfm.errors import InputError
+from wfm.outputs import staged_output, write_frame, write_json
+from wfm.simulate import INTERVAL_COLUMNS, HandleTime, Routing, SimulationResult, read_forecast_csv, simulate_plan
+from wfm.workspace import load_workspace
+
+
+@guarded
+def simulate(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder (wfm.toml, agents.csv) the plan was made from.")],
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder with roster.csv and forecast.csv (`wfm plan` writes both).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for simulation.csv and simulation.json (created if missing).")],
+    runs: Annotated[int, typer.Option(min=2, max=10_000, help="Independent weeks to simulate.")] = 30,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed and inputs give identical output.")] = 0,
+    overdispersion: Annotated[
+        float,
+        typer.Option(metavar="CV", help="Day-to-day volume noise beyond Poisson: coefficient of variation of a gamma "
+                     "multiplier per queue-day (0 = pure Poisson)."),
+    ] = 0.0,
+    handle_time: Annotated[HandleTime, typer.Option(help="Handle-time distribution around each interval's AHT.")] = "exponential",
+    aht_cv: Annotated[float, typer.Option(help="Coefficient of variation of lognormal handle times.")] = 1.0,
+    routing: Annotated[
+        Routing,
+        typer.Option(help="roster: agents take only their row's queue. skills: on any queue row, agents take every "
+                     "queue they are skilled for (longest-idle agent, longest-waiting contact)."),
+    ] = "roster",
+    week: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="Monday the plan week starts (UTC); default: from summary.json or the roster."),
+    ] = None,
+) -> None:
+    """Play the planned week out contact by contact, RUNS times, and compare with Erlang.
+
+    Arrivals are Poisson per forecast interval, handle times exponential (or lognormal), abandonment
+    exponential where the queue has patience_seconds. Writes per-interval means (simulation.csv) and
+    per-queue service level with a 95% interval across runs, ASA, abandon rate and Erlang's
+    prediction for the same roster (simulation.json).
+    """
+    ws = load_workspace(workspace, with_history=False)
+    roster = read_plan(plan_dir)
+    forecast = read_forecast_csv(Path(plan_dir) / "forecast.csv")
+    monday = plan_week(plan_dir, roster, _parse_week(week))
+    with console.status(f"simulating {runs} weeks…"):
+        result = simulate_plan(
+            ws.queues,
+            ws.agents,
+            roster,
+            forecast,
+            monday,
+            ws.plan.interval_minutes,
+            runs=runs,
+            seed=seed,
+            overdispersion=overdispersion,
+            handle_time=handle_time,
+            aht_cv=aht_cv,
+            routing=routing,
+        )
+    with staged_output(out) as stage:
+        write_frame(result.intervals[list(INTERVAL_COLUMNS)], stage / "simulation.csv")
+        write_json(_rounded(result.summary_json()), stage / "simulation.json")
+    console.print(_table(result, monday))
+    console.print(f"wrote {Path(out) / 'simulation.csv'} and {Path(out) / 'simulation.json'}", markup=False, soft_wrap=True)
+
+
+def _table(result: SimulationResult, monday: dt.date) -> Table:
+    table = Table(title=f"Simulated week of {monday}: {result.runs} runs, seed {result.seed}, routing {result.routing}")
+    table.add_column("queue")
+    table.add_column("contacts/week", justify="right")
+    table.add_column("service level (95% CI)", justify="right")
+    table.add_column("Erlang", justify="right")
+    table.add_column("ASA s", justify="right")
+    table.add_column("abandoned", justify="right")
+    for name, queue in result.queues.items():
+        interval = f" ({queue.service_level_ci[0]:.1%}–{queue.service_level_ci[1]:.1%})" if queue.service_level_ci else ""
+        table.add_row(
+            name,
+            f"{queue.offered:,.0f}",
+            "–" if queue.service_level is None else f"{queue.service_level:.1%}{interval}",
+            "–" if queue.erlang_service_level is None else f"{queue.erlang_service_level:.1%}",
+            "–" if queue.asa_seconds is None else f"{queue.asa_seconds:.1f}",
+            "–" if queue.abandon_rate is None else f"{queue.abandon_rate:.1%}",
+        )
+    return table
+
+
+def _rounded(value: Any) -> Any:
+    """Six decimals in the JSON: enough for any planner, and stable diffs between runs."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def _parse_week(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)

@@ -1,0 +1,586 @@
+"""Calendar exports: `calendars/AGENT_ID.ics` per agent and `calendars/team.ics` (RFC 5545).
+
+This module also owns the two views of a roster that every export shares, so the calendars and
+the report can never disagree about them:
+
+- the agent view (`AgentLike`, `AgentInfo`, `agent_infos`): who works in which clock, under
+  which display name and paid-hours cap;
+- shifts (`Shift`, `roster_shifts`): a shift is a maximal run of one agent's back-to-back
+  roster rows (FORMATS.md), with its paid time, night and weekend flags in the agent's clock.
+
+Calendar choices and why:
+
+- One VEVENT per shift, written in the agent's own zone (TZID plus a VTIMEZONE limited to the
+  plan week, so clients that ignore IANA names, like Outlook, still place it right). When a
+  wall time is ambiguous (the repeated hour of a DST fall-back) or does not exist, a TZID time
+  cannot say which instant is meant, so that event's DTSTART and DTEND are written in UTC.
+- UIDs come from agent_id and the shift's start instant: re-importing an updated plan replaces
+  the events that kept their start instead of duplicating them. Team events use a different
+  UID prefix, so importing both an agent's file and the team file never merges the two.
+- SEQUENCE counts minutes since 2020-01-01 UTC at export time: later exports must carry a
+  higher SEQUENCE for Outlook and Apple Calendar to accept them as updates, and wfm keeps no
+  state between runs to count revisions with.
+- Breaks and lunch appear in DESCRIPTION in the agent's local clock, the whole shift as one
+  block, because that is how a person reads their day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import icalendar
+import pandas as pd
+
+from wfm import __version__
+from wfm.errors import InputError
+
+PRODID = f"-//wfm//wfm {__version__}//EN"
+BREAK = "break"
+LUNCH = "lunch"
+OFF_QUEUE = frozenset({BREAK, LUNCH})
+ROSTER_COLUMNS = ("agent_id", "activity", "start", "end")
+NIGHT_END = time(6, 0)
+TEAM_FILE = "team.ics"
+
+_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows refuses whatever the extension; "team" is taken by the team calendar.
+_RESERVED_STEMS = frozenset(
+    {"con", "prn", "aux", "nul", "team"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+
+
+# --------------------------------------------------------------------------- agents
+
+
+class AgentLike(Protocol):
+    """What the exports need from an agent; `wfm.workspace.AgentConfig` satisfies it."""
+
+    @property
+    def agent_id(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def max_hours_week(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    """An agent as the exports see it: id, IANA zone, display name, paid-hours cap."""
+
+    agent_id: str
+    timezone: str
+    name: str | None = None
+    max_hours_week: float | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def label(self) -> str:
+        """`Name (id)` when a display name exists, else the id: unique because ids are."""
+        return f"{self.name} ({self.agent_id})" if self.name else self.agent_id
+
+
+AgentTuple = tuple[str, str | None, float | None]
+Agents = Mapping[str, AgentLike | AgentTuple] | Iterable[AgentLike]
+"""Agents as callers hold them: a mapping agent_id → (timezone, name, max_hours_week) or
+agent_id → AgentLike, or a sequence of AgentLike (e.g. the workspace's AgentConfig list)."""
+
+
+def agent_infos(agents: Agents) -> dict[str, AgentInfo]:
+    """Normalise any accepted agents shape to agent_id → AgentInfo, checking every zone."""
+    infos: dict[str, AgentInfo] = {}
+    if isinstance(agents, Mapping):
+        for key, value in agents.items():
+            if isinstance(value, tuple | list):
+                if len(value) != 3:
+                    raise InputError(f"agents: agent {key!r}: expected (timezone, name, max_hours_week), got {value!r}")
+                info = _normalised(str(key), value[0], value[1], value[2])
+            else:
+                info = _info_from(value)
+                if info.agent_id != str(key):
+                    raise InputError(f"agents: key {key!r} holds agent {info.agent_id!r} (the mapping must be keyed by agent_id)")
+            infos[info.agent_id] = _checked(info)
+    else:
+        for agent in agents:
+            info = _checked(_info_from(agent))
+            if info.agent_id in infos:
+                raise InputError(f"agents: agent_id {info.agent_id!r} appears twice (ids must be unique)")
+            infos[info.agent_id] = info
+    return infos
+
+
+def _info_from(agent: AgentLike) -> AgentInfo:
+    if isinstance(agent, AgentInfo):
+        return agent
+    return _normalised(str(agent.agent_id), agent.timezone, agent.name, agent.max_hours_week)
+
+
+def _normalised(agent_id: str, timezone: object, name: object, cap: object) -> AgentInfo:
+    # Agents often come from a CSV frame, where a blank name or cap arrives as NaN, not None.
+    blank_name = name is None or (isinstance(name, float) and math.isnan(name)) or str(name).strip() == ""
+    bad_cap = InputError(f"agents: agent {agent_id!r}, max_hours_week: expected hours, got {cap!r}")
+    cap_hours: float | None = None
+    if cap is not None:
+        if not isinstance(cap, int | float | str):
+            raise bad_cap
+        try:
+            cap_hours = float(cap)
+        except ValueError as exc:
+            raise bad_cap from exc
+        if math.isnan(cap_hours):
+            cap_hours = None
+    return AgentInfo(agent_id, str(timezone), None if blank_name else str(name), cap_hours)
+
+
+def _checked(info: AgentInfo) -> AgentInfo:
+    try:
+        ZoneInfo(info.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InputError(
+            f"agents: agent {info.agent_id!r}, timezone: expected an IANA zone, got {info.timezone!r} (e.g. 'Europe/Madrid')"
+        ) from exc
+    return info
+
+
+# --------------------------------------------------------------------------- shifts
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One roster row: a queue name, `break` or `lunch`, over [start, end) in UTC."""
+
+    activity: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A maximal run of one agent's back-to-back roster rows, in UTC."""
+
+    agent_id: str
+    activities: tuple[Activity, ...]
+
+    @property
+    def start(self) -> datetime:
+        return self.activities[0].start
+
+    @property
+    def end(self) -> datetime:
+        return self.activities[-1].end
+
+    @property
+    def queues(self) -> tuple[str, ...]:
+        """Queues worked, in the order the shift first reaches them."""
+        seen: dict[str, None] = {}
+        for row in self.activities:
+            if row.activity not in OFF_QUEUE:
+                seen.setdefault(row.activity)
+        return tuple(seen)
+
+    @property
+    def blocks(self) -> tuple[Activity, ...]:
+        """Adjacent rows of one activity merged (a roster may cut them per interval)."""
+        blocks: list[Activity] = []
+        for row in self.activities:
+            if blocks and blocks[-1].activity == row.activity and blocks[-1].end == row.start:
+                blocks[-1] = Activity(row.activity, blocks[-1].start, row.end)
+            else:
+                blocks.append(row)
+        return tuple(blocks)
+
+    @property
+    def paid_hours(self) -> float:
+        """Shift length minus lunch (breaks are paid), FORMATS.md."""
+        lunch = sum((a.end - a.start for a in self.activities if a.activity == LUNCH), timedelta())
+        return (self.end - self.start - lunch) / timedelta(hours=1)
+
+    def local_start_date(self, zone: tzinfo) -> date:
+        """The agent's "day" for this shift: the local date on which it starts."""
+        return self.start.astimezone(zone).date()
+
+    def is_night(self, zone: tzinfo) -> bool:
+        """True when the shift overlaps local 00:00–06:00 for some positive time."""
+        first = self.start.astimezone(zone).date() - timedelta(days=1)
+        last = self.end.astimezone(zone).date()
+        day = first
+        while day <= last:
+            # fold=0 picks the earlier reading if a DST change makes midnight or 06:00 odd.
+            night_start = datetime.combine(day, time(0, 0), zone).astimezone(UTC)
+            night_end = datetime.combine(day, NIGHT_END, zone).astimezone(UTC)
+            if max(self.start, night_start) < min(self.end, night_end):
+                return True
+            day += timedelta(days=1)
+        return False
+
+    def is_weekend(self, zone: tzinfo) -> bool:
+        """True when the shift's local start date is a Saturday or Sunday."""
+        return self.local_start_date(zone).weekday() >= 5
+
+
+def roster_shifts(roster: pd.DataFrame) -> dict[str, list[Shift]]:
+    """Split a roster frame (FORMATS.md columns) into each agent's shifts, sorted by start.
+
+    `start` and `end` may be tz-aware Timestamps or ISO strings with offset or `Z`.
+    """
+    missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
+    if missing:
+        raise InputError(
+            f"roster: missing column(s) {', '.join(missing)}, got {list(map(str, roster.columns))} (see FORMATS.md, roster.csv)"
+        )
+    if roster.empty:
+        return {}
+    frame = pd.DataFrame(
+        {
+            "agent_id": roster["agent_id"].astype(str),
+            "activity": roster["activity"].astype(str),
+            "start": _utc_column(roster["start"], "start"),
+            "end": _utc_column(roster["end"], "end"),
+        }
+    ).sort_values(["agent_id", "start"], kind="stable")
+
+    shifts: dict[str, list[Shift]] = {}
+    run: list[Activity] = []
+    run_agent: str | None = None
+    for agent_id, activity, start, end in zip(frame["agent_id"], frame["activity"], frame["start"], frame["end"], strict=True):
+        row = Activity(activity, _py_utc(start), _py_utc(end))
+        if row.end <= row.start:
+            raise InputError(
+                f"roster: agent {agent_id!r}, row starting {row.start:%Y-%m-%dT%H:%MZ}: "
+                f"end must be after start, got end {row.end:%Y-%m-%dT%H:%MZ}"
+            )
+        if run and agent_id == run_agent:
+            previous = run[-1]
+            if row.start < previous.end:
+                raise InputError(
+                    f"roster: agent {agent_id!r}, row starting {row.start:%Y-%m-%dT%H:%MZ}: overlaps "
+                    f"the row {previous.start:%H:%M}–{previous.end:%H:%MZ} (rows of one agent must not overlap)"
+                )
+            if row.start == previous.end:
+                run.append(row)
+                continue
+        if run and run_agent is not None:
+            shifts.setdefault(run_agent, []).append(Shift(run_agent, tuple(run)))
+        run, run_agent = [row], agent_id
+    if run and run_agent is not None:
+        shifts.setdefault(run_agent, []).append(Shift(run_agent, tuple(run)))
+    return shifts
+
+
+def _utc_column(column: pd.Series, name: str) -> pd.Series:
+    try:
+        instants = pd.to_datetime(column, utc=True)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"roster: column {name}: expected ISO-8601 instants, got {column.iloc[0]!r}") from exc
+    if instants.isna().any():
+        raise InputError(f"roster: column {name}: empty at row {instants.isna().to_numpy().argmax()} (every row needs a time)")
+    return instants
+
+
+def _py_utc(stamp: pd.Timestamp) -> datetime:
+    return stamp.to_pydatetime().astimezone(UTC)
+
+
+def plan_week_start(plan_week: date | str) -> date:
+    """The plan week's Monday as a date; accepts a date, a datetime or an ISO date string."""
+    if isinstance(plan_week, datetime):
+        day = plan_week.date()
+    elif isinstance(plan_week, date):
+        day = plan_week
+    else:
+        try:
+            day = date.fromisoformat(str(plan_week))
+        except ValueError as exc:
+            raise InputError(f"plan week: expected a date like 2026-11-30, got {plan_week!r}") from exc
+    if day.weekday() != 0:
+        raise InputError(f"plan week: expected a Monday, got {day.isoformat()} ({day:%A})")
+    return day
+
+
+def wall_time_is_exact(instant: datetime, zone: tzinfo) -> bool:
+    """True when the local wall time of `instant` names that instant and no other.
+
+    False in the repeated hour of a fall-back (two instants share the wall time) and for
+    wall times a spring-forward skips; a TZID time in iCalendar cannot carry `fold`.
+    """
+    wall = instant.astimezone(zone).replace(tzinfo=None)
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() == wall.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+def agent_calendar(
+    agent: AgentLike,
+    roster_rows: pd.DataFrame,
+    plan_week: date | str,
+    *,
+    stamp: datetime | None = None,
+) -> icalendar.Calendar:
+    """One agent's week: a VEVENT per shift in the agent's zone, with that zone's VTIMEZONE.
+
+    `roster_rows` are that agent's roster rows; rows of another agent are an error (they
+    would silently put someone else's shifts in this person's calendar).
+    """
+    info = _checked(_info_from(agent))
+    by_agent = roster_shifts(roster_rows)
+    others = sorted(set(by_agent) - {info.agent_id})
+    if others:
+        raise InputError(
+            f"agent calendar {info.agent_id!r}: roster rows of other agents {others[:3]} (pass only this agent's rows)"
+        )
+    return _agent_calendar(info, by_agent.get(info.agent_id, []), plan_week_start(plan_week), _stamp(stamp))
+
+
+def team_calendar(
+    roster: pd.DataFrame,
+    agents: Agents,
+    plan_week: date | str,
+    *,
+    stamp: datetime | None = None,
+) -> icalendar.Calendar:
+    """Every shift of the week, each in its agent's zone; SUMMARY starts with the agent's name."""
+    infos = agent_infos(agents)
+    shifts = _known_agent_shifts(roster, infos)
+    return _team_calendar(infos, shifts, plan_week_start(plan_week), _stamp(stamp))
+
+
+@dataclass(frozen=True)
+class CalendarFiles:
+    """What `write_calendars` wrote: the team file and agent_id → that agent's file."""
+
+    team: Path
+    agents: dict[str, Path]
+
+
+def write_calendars(
+    directory: str | os.PathLike[str],
+    roster: pd.DataFrame,
+    agents: Agents,
+    plan_week: date | str,
+    *,
+    stamp: datetime | None = None,
+) -> CalendarFiles:
+    """Write `DIRECTORY/calendars/` with one file per agent (shifts or not) and `team.ics`.
+
+    Every calendar is built before anything touches the disk, then the folder is written
+    beside the old one and swapped in: a failure leaves a previous plan's calendars intact,
+    and calendars of agents no longer in the plan do not linger.
+    """
+    infos = agent_infos(agents)
+    week = plan_week_start(plan_week)
+    stamp_utc = _stamp(stamp)
+    shifts = _known_agent_shifts(roster, infos)
+    names = calendar_file_names(infos)
+
+    files = {TEAM_FILE: _team_calendar(infos, shifts, week, stamp_utc).to_ical()}
+    for agent_id, info in infos.items():
+        calendar = _agent_calendar(info, shifts.get(agent_id, []), week, stamp_utc)
+        files[names[agent_id]] = calendar.to_ical()
+
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / "calendars"
+    staging = root / f".calendars.tmp-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
+    try:
+        for file_name, content in files.items():
+            (staging / file_name).write_bytes(content)
+        if target.exists():
+            retired = root / f".calendars.old-{uuid.uuid4().hex[:12]}"
+            target.rename(retired)
+            try:
+                staging.rename(target)
+            except BaseException:
+                retired.rename(target)
+                raise
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return CalendarFiles(team=target / TEAM_FILE, agents={agent_id: target / names[agent_id] for agent_id in infos})
+
+
+def calendar_file_names(agent_ids: Iterable[str]) -> dict[str, str]:
+    """agent_id → a file name safe on Linux, macOS and Windows, unique ignoring case.
+
+    Plain ids (ASCII letters, digits, `._-`, not a reserved name) keep their own name, so
+    planners find `A017.ics`; any other id, or ids that clash ignoring case, get a readable
+    part plus a hash of the id so two ids never share a file.
+    """
+    ids = list(dict.fromkeys(agent_ids))
+    stems = {agent_id: _plain_stem(agent_id) or _hashed_stem(agent_id) for agent_id in ids}
+    by_folded: dict[str, list[str]] = {}
+    for agent_id, stem in stems.items():
+        by_folded.setdefault(stem.casefold(), []).append(agent_id)
+    for clashing in by_folded.values():
+        if len(clashing) > 1:
+            for agent_id in clashing:
+                stems[agent_id] = _hashed_stem(agent_id)
+    if len({stem.casefold() for stem in stems.values()}) != len(stems):
+        raise InputError("calendars: two agent ids map to the same file name (rename one of them)")
+    return {agent_id: f"{stem}.ics" for agent_id, stem in stems.items()}
+
+
+def _plain_stem(agent_id: str) -> str | None:
+    if not _SAFE_NAME.fullmatch(agent_id) or agent_id.endswith("."):
+        return None
+    if agent_id.split(".")[0].casefold() in _RESERVED_STEMS:
+        return None
+    return agent_id
+
+
+def _hashed_stem(agent_id: str) -> str:
+    readable = _UNSAFE_RUN.sub("_", agent_id).strip("._-")[:40] or "agent"
+    digest = hashlib.sha256(agent_id.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}"
+
+
+def _known_agent_shifts(roster: pd.DataFrame, infos: Mapping[str, AgentInfo]) -> dict[str, list[Shift]]:
+    shifts = roster_shifts(roster)
+    unknown = sorted(set(shifts) - set(infos))
+    if unknown:
+        raise InputError(
+            f"roster: agent(s) {', '.join(map(repr, unknown[:5]))} not among the agents "
+            "(every roster agent_id must appear in agents.csv)"
+        )
+    return shifts
+
+
+def _stamp(stamp: datetime | None) -> datetime:
+    if stamp is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    if stamp.tzinfo is None:
+        raise InputError(f"calendars: stamp must be timezone-aware, got {stamp.isoformat()}")
+    return stamp.astimezone(UTC).replace(microsecond=0)
+
+
+def _agent_calendar(info: AgentInfo, shifts: Sequence[Shift], week: date, stamp: datetime) -> icalendar.Calendar:
+    calendar = _new_calendar(f"{info.name or info.agent_id}: shifts, week of {week.isoformat()}")
+    # Apple and Google read X-WR-TIMEZONE as the calendar's home zone when it is subscribed.
+    calendar.add("x-wr-timezone", info.timezone)
+    # The agent's VTIMEZONE goes in even without shifts: RFC 5545 wants at least one component.
+    _add_timezones(calendar, [info.timezone], _window(week, shifts))
+    for shift in shifts:
+        calendar.add_component(_shift_event(info, shift, stamp, team=False))
+    return calendar
+
+
+def _team_calendar(
+    infos: Mapping[str, AgentInfo], shifts: Mapping[str, Sequence[Shift]], week: date, stamp: datetime
+) -> icalendar.Calendar:
+    calendar = _new_calendar(f"Team shifts, week of {week.isoformat()}")
+    every_shift = [s for agent_shifts in shifts.values() for s in agent_shifts]
+    zones = sorted({info.timezone for info in infos.values()})
+    _add_timezones(calendar, zones, _window(week, every_shift))
+    for shift in sorted(every_shift, key=lambda s: (s.start, s.agent_id)):
+        calendar.add_component(_shift_event(infos[shift.agent_id], shift, stamp, team=True))
+    return calendar
+
+
+def _new_calendar(name: str) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _window(week: date, shifts: Sequence[Shift]) -> tuple[date, date]:
+    """Dates the VTIMEZONE must cover: the plan week and every shift, with a day's margin
+    either side for zones up to 14 h from UTC."""
+    first = week - timedelta(days=1)
+    last = week + timedelta(days=8)
+    if shifts:
+        first = min(first, min(s.start for s in shifts).date() - timedelta(days=1))
+        last = max(last, max(s.end for s in shifts).date() + timedelta(days=2))
+    return first, last
+
+
+@lru_cache(maxsize=256)
+def _vtimezone_ical(tzid: str, first: date, last: date) -> bytes:
+    # Building a VTIMEZONE walks the zone's transitions; one plan asks for the same few zones
+    # hundreds of times, so cache the serialised form and parse a fresh copy per calendar.
+    return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+
+
+def _add_timezones(calendar: icalendar.Calendar, tzids: Iterable[str], window: tuple[date, date]) -> None:
+    for tzid in tzids:
+        calendar.add_component(icalendar.Timezone.from_ical(_vtimezone_ical(tzid, *window)))
+
+
+def _shift_event(info: AgentInfo, shift: Shift, stamp: datetime, *, team: bool) -> icalendar.Event:
+    zone = info.zone
+    exact = wall_time_is_exact(shift.start, zone) and wall_time_is_exact(shift.end, zone)
+    # Both ends in UTC when either is ambiguous: clients show UTC times in the viewer's zone,
+    # and keeping the pair in one form avoids clients that mishandle mixed DTSTART/DTEND zones.
+    event_zone: tzinfo = zone if exact else UTC
+
+    key = f"{info.agent_id}\x00{shift.start:%Y%m%dT%H%M%SZ}".encode()
+    uid = f"{'team-' if team else ''}{hashlib.sha256(key).hexdigest()[:32]}@wfm"
+    queues = ", ".join(shift.queues) or "off queue"
+    summary = f"{info.name or info.agent_id}: {queues}" if team else f"Shift: {queues}"
+
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", int((stamp - _SEQUENCE_EPOCH) // timedelta(minutes=1)))
+    event.add("dtstart", shift.start.astimezone(event_zone))
+    event.add("dtend", shift.end.astimezone(event_zone))
+    event.add("summary", summary)
+    event.add("description", shift_description(info, shift))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("categories", ["wfm"])
+    return event
+
+
+def shift_description(info: AgentInfo, shift: Shift) -> str:
+    """The shift as its agent reads it: local times, breaks and lunch, paid hours."""
+    zone = info.zone
+    start = shift.start.astimezone(zone)
+    offsets = {a.start.astimezone(zone).utcoffset() for a in shift.activities} | {shift.end.astimezone(zone).utcoffset()}
+    # Only name the zone abbreviation when the offset changes inside the shift: then "01:30"
+    # alone would not say which of the two 01:30s is meant.
+    show_zone = len(offsets) > 1
+
+    def clock(instant: datetime) -> str:
+        local = instant.astimezone(zone)
+        text = f"{local:%H:%M}"
+        if local.date() != start.date():
+            text = f"{local:%a} {text}"
+        return f"{text} {local.tzname()}" if show_zone else text
+
+    lines = [
+        f"{info.label}, times in {info.timezone}",
+        f"{start:%a %d %b %Y} {clock(shift.start)}–{clock(shift.end)}, paid {shift.paid_hours:.2f} h",
+        "",
+    ]
+    for block in shift.blocks:
+        lines.append(f"{clock(block.start)}–{clock(block.end)}  {block.activity}")
+    return "\n".join(lines)
