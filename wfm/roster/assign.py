@@ -1,0 +1,244 @@
+"""Stage 2: named agents. Within each group and start band, give each person the shifts the
+week model counted, under every per-person rule exactly: one shift a local day, rest between
+shifts (checked pairwise, so a DST night is right too), days worked, consecutive days, weekly
+paid hours, nights, the contracted minimum; and spread nights, weekends and hours fairly.
+
+Each model is small (a band's agents × the shifts it works), so all of them together solve in
+seconds. A counted shift nobody can take is dropped (and reported); where a person's contracted
+minimum cannot be met from the counted shifts, the model may add one of the group's candidate
+shifts, at its cost in paid time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from wfm.roster.candidates import DAYS, Group, Shift
+from wfm.rules import RulesProfile
+from wfm.timegrid import local_days
+from wfm.workspace import AgentConfig
+
+_DROP = 10**6  # a counted shift left unassigned
+_EXTRA_MINUTE = 10  # a paid minute added beyond the week model's counts
+_FAIR = 1_000  # each step of the highest nights / weekend days / hours spread
+
+
+@dataclass(frozen=True)
+class Assignment:
+    agent: AgentConfig
+    shift: Shift
+
+
+@dataclass
+class AssignResult:
+    assignments: list[Assignment]
+    dropped: int  # counted shifts nobody could take
+    added: int  # shifts added to meet contracted minimums
+    soft_violations: dict[str, int]
+
+
+def assign_agents(
+    groups: Sequence[Group],
+    counts: dict[tuple[int, int], int],
+    bands: dict[tuple[int, int], int],
+    rules: RulesProfile,
+    week: dt.date,
+    *,
+    seed: int = 0,
+    time_limit: float = 5.0,
+) -> AssignResult:
+    assignments: list[Assignment] = []
+    dropped = added = 0
+    soft: dict[str, int] = defaultdict(int)
+    for group in groups:
+        members = list(group.agents)
+        weekend = _weekend_days(group.timezone, week)
+        band_sizes = sorted((band, size) for (g, band), size in bands.items() if g == group.index and size > 0)
+        # Bands with work first; deterministic split of the (interchangeable) members.
+        offset = 0
+        for band, size in band_sizes:
+            people = members[offset : offset + size]
+            offset += size
+            wanted = {i: n for (g, i), n in counts.items() if g == group.index and group.shifts[i].band == band and n > 0}
+            extra = [i for i, s in enumerate(group.shifts) if s.band == band] if group.min_minutes else []
+            result = _assign_band(group, people, wanted, extra, weekend, rules, seed, time_limit)
+            assignments.extend(result.assignments)
+            dropped += result.dropped
+            added += result.added
+            for rule, amount in result.soft_violations.items():
+                soft[rule] += amount
+        rest = members[offset:]
+        if rest and group.min_minutes:
+            # Members the week model left without a band still have a contracted minimum.
+            extra = list(range(len(group.shifts)))
+            result = _assign_band(group, rest, {}, extra, weekend, rules, seed, time_limit)
+            assignments.extend(result.assignments)
+            added += result.added
+    assignments.sort(key=lambda a: (a.agent.agent_id, a.shift.start))
+    return AssignResult(assignments, dropped, added, dict(soft))
+
+
+def _weekend_days(timezone: str, week: dt.date) -> set[int]:
+    dates = local_days(timezone, week)
+    dates.append(dates[-1] + dt.timedelta(days=1))
+    return {i for i, d in enumerate(dates) if d.weekday() >= 5}
+
+
+def _assign_band(
+    group: Group,
+    people: list[AgentConfig],
+    wanted: dict[int, int],
+    extra: list[int],
+    weekend: set[int],
+    rules: RulesProfile,
+    seed: int,
+    time_limit: float,
+) -> AssignResult:
+    if len(people) == 1 and all(n == 1 for n in wanted.values()):
+        # One person: the week model's band constraints were already exact for them; only rest
+        # across a DST change is left to check.
+        shifts = {k: group.shifts[k] for k in wanted}
+        if not _rest_conflicts(shifts, rules):
+            return AssignResult([Assignment(people[0], s) for s in shifts.values()], 0, 0, {})
+    model = cp_model.CpModel()
+    shift_ids = sorted(set(wanted) | set(extra))
+    shifts = {k: group.shifts[k] for k in shift_ids}
+    a: dict[tuple[int, int], cp_model.IntVar] = {}
+    for p, agent in enumerate(people):
+        for k in shift_ids:
+            a[p, k] = model.new_bool_var(f"works[{agent.agent_id},{k}]")
+    objective: list[cp_model.LinearExprT] = []
+    drops: dict[int, cp_model.IntVar] = {}
+    for k in shift_ids:
+        taken = sum(a[p, k] for p in range(len(people)))
+        if k in wanted:
+            drops[k] = model.new_int_var(0, wanted[k], f"dropped[{k}]")
+            model.add(taken + drops[k] >= wanted[k])
+            # Taking more than counted is an extra shift, paid like any other.
+            surplus = model.new_int_var(0, len(people), f"surplus[{k}]")
+            model.add(taken <= wanted[k] + surplus)
+            objective.append(_DROP * drops[k] + _EXTRA_MINUTE * shifts[k].paid * surplus)
+        else:
+            objective.append(_EXTRA_MINUTE * shifts[k].paid * taken)
+
+    conflicts = _rest_conflicts(shifts, rules)
+    max_days = 7 - rules.hours.min_days_off_per_week
+    max_run = rules.hours.max_consecutive_days
+    soft = rules.soft
+    soft_vars: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    nights_of: list[cp_model.LinearExprT] = []
+    weekends_of: list[cp_model.LinearExprT] = []
+    paid_of: list[cp_model.LinearExprT] = []
+    for p, agent in enumerate(people):
+        by_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for k in shift_ids:
+            by_day[shifts[k].day].append(a[p, k])
+        works = {}
+        for day in range(DAYS):
+            works[day] = sum(by_day.get(day, []))
+            if len(by_day.get(day, [])) > 1:
+                model.add(works[day] <= 1)
+        for k1, k2 in conflicts:
+            model.add_bool_or([a[p, k1].Not(), a[p, k2].Not()])
+        days = sum(works.values())
+        _limit(model, days, max_days, "min_days_off", soft, soft_vars, agent)
+        if max_run < DAYS:
+            for first in range(DAYS - max_run):
+                window = sum(works[d] for d in range(first, first + max_run + 1))
+                _limit(model, window, max_run, "max_consecutive_days", soft, soft_vars, agent)
+        paid = sum(shifts[k].paid * a[p, k] for k in shift_ids)
+        model.add(paid <= group.cap_minutes)
+        if group.min_minutes:
+            if "min_hours_week" in soft:
+                missing = model.new_int_var(0, group.min_minutes, f"missing_minutes[{agent.agent_id}]")
+                model.add(paid + missing >= group.min_minutes)
+                soft_vars["min_hours_week"].append(missing)
+                objective.append(round(soft["min_hours_week"] * _EXTRA_MINUTE) * missing)
+            else:
+                model.add(paid >= group.min_minutes)
+        nights = sum(a[p, k] for k in shift_ids if shifts[k].night)
+        _limit(model, nights, rules.nights.max_per_week, "max_nights", soft, soft_vars, agent)
+        nights_of.append(nights)
+        weekends_of.append(sum(a[p, k] for k in shift_ids if shifts[k].day in weekend))
+        paid_of.append(paid)
+
+    for name, values, upper in (("nights", nights_of, DAYS), ("weekend_days", weekends_of, DAYS)):
+        if values:
+            top = model.new_int_var(0, upper, f"most_{name}")
+            for value in values:
+                model.add(value <= top)
+            objective.append(_FAIR * top)
+    if len(paid_of) > 1:
+        top = model.new_int_var(0, group.cap_minutes, "most_paid")
+        low = model.new_int_var(0, group.cap_minutes, "least_paid")
+        for value in paid_of:
+            model.add(value <= top)
+            model.add(value >= low)
+        objective.append((_FAIR // 60) * (top - low))
+    for rule, vars_ in soft_vars.items():
+        if rule != "min_hours_week":
+            weight = round(soft[rule] * _EXTRA_MINUTE * 60)
+            objective.extend(weight * v for v in vars_)
+    model.minimize(sum(objective))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Only the contracted minimum can make this infeasible; the caller reports the agents.
+        from wfm.errors import InfeasibleError
+
+        names = ", ".join(agent.agent_id for agent in people)
+        hours = group.min_minutes / 60
+        raise InfeasibleError(
+            "the hard rules cannot all hold",
+            [
+                f"min_hours_week: agents {names} need {hours:g} paid hours but their windows, days and the other rules "
+                f"leave too few legal shifts"
+            ],
+        )
+    chosen = [Assignment(people[p], shifts[k]) for (p, k), var in a.items() if solver.value(var)]
+    dropped = sum(int(solver.value(v)) for v in drops.values())
+    added = max(0, len(chosen) - (sum(wanted.values()) - dropped))
+    violations = {rule: sum(int(solver.value(v)) for v in vars_) for rule, vars_ in soft_vars.items()}
+    return AssignResult(chosen, dropped, added, {k: v for k, v in violations.items() if v})
+
+
+def _limit(
+    model: cp_model.CpModel,
+    value: cp_model.LinearExprT,
+    bound: int,
+    rule: str,
+    soft: dict[str, float],
+    soft_vars: dict[str, list[cp_model.IntVar]],
+    agent: AgentConfig,
+) -> None:
+    """value ≤ bound, hard or (when the profile makes `rule` soft) with a costed excess."""
+    if rule in soft:
+        excess = model.new_int_var(0, DAYS, f"{rule}[{agent.agent_id}]")
+        model.add(value <= bound + excess)
+        soft_vars[rule].append(excess)
+    else:
+        model.add(value <= bound)
+
+
+def _rest_conflicts(shifts: dict[int, Shift], rules: RulesProfile) -> list[tuple[int, int]]:
+    """Pairs of shifts that one person cannot both work: overlapping or too little rest."""
+    rest = round(rules.hours.min_rest_between_shifts * 60)
+    ordered = sorted(shifts.items(), key=lambda item: item[1].start)
+    pairs = []
+    for i, (k1, s1) in enumerate(ordered):
+        for k2, s2 in ordered[i + 1 :]:
+            if s2.start >= s1.end + rest:
+                break
+            if s1.day != s2.day:  # same-day pairs are already excluded by one shift a day
+                pairs.append((k1, k2))
+    return pairs

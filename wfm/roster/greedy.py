@@ -1,0 +1,197 @@
+"""A simple greedy roster: the yardstick wfm's optimiser must beat, and a warm start for it.
+
+Walk the week in start-grid steps; while some queue is below its requirement at that moment,
+start a shift for the least-loaded skilled agent who may legally work it, choosing the length
+that covers the most of the deficit ahead. Each shift serves one queue throughout. This is what
+a careful planner with a spreadsheet does; it respects every per-person rule but not the
+service trade-offs across queues, and it cannot look back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from wfm.roster.assign import Assignment
+from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, Shift
+from wfm.roster.demand import QueueDemand
+from wfm.rules import RulesProfile
+
+# Share of a shift's slots spent on queue once breaks and lunch are taken.
+ON_QUEUE_SHARE = 0.9
+
+
+def greedy_roster(
+    groups: Sequence[Group], demands: Sequence[QueueDemand], rules: RulesProfile, week: dt.date
+) -> list[Assignment]:
+    need = {d.name: d.required.astype(float).copy() for d in demands}
+    step = rules.shifts.start_step_minutes
+    rest = round(rules.hours.min_rest_between_shifts * 60)
+    max_days = 7 - rules.hours.min_days_off_per_week
+    max_run = rules.hours.max_consecutive_days
+    by_start: dict[int, list[tuple[Group, Shift]]] = defaultdict(list)
+    for group in groups:
+        for shift in group.shifts:
+            by_start[shift.start].append((group, shift))
+    worked: dict[str, list[Shift]] = defaultdict(list)
+    paid: dict[str, int] = defaultdict(int)
+    band: dict[str, int] = {}  # a person keeps one start band all week, as the week model assumes
+    chosen: list[Assignment] = []
+
+    def legal(group: Group, agent_id: str, shift: Shift) -> bool:
+        history = worked[agent_id]
+        if band.get(agent_id, shift.band) != shift.band:
+            return False
+        if paid[agent_id] + shift.paid > group.cap_minutes or len(history) >= max_days:
+            return False
+        if any(s.day == shift.day or (s.end + rest > shift.start and shift.end + rest > s.start) for s in history):
+            return False
+        if shift.night and sum(s.night for s in history) >= rules.nights.max_per_week:
+            return False
+        return _longest_run(sorted({s.day for s in history} | {shift.day})) <= max_run
+
+    lengths_paid = sorted({round(rules.paid_hours(h) * 60) for h in rules.shifts.lengths_hours})
+    served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
+
+    def take(assignment: Assignment, queue: str | None) -> None:
+        agent_id = assignment.agent.agent_id
+        worked[agent_id].append(assignment.shift)
+        paid[agent_id] += assignment.shift.paid
+        band[agent_id] = assignment.shift.band
+        chosen.append(assignment)
+        queue = queue or max(
+            (q for q in assignment.agent.skills if q in need), key=lambda q: (deficit_on(q, assignment.shift), q)
+        )
+        served[id(assignment)] = queue
+        first, last = assignment.shift.start // SLOT_MINUTES, assignment.shift.end // SLOT_MINUTES
+        need[queue][first:last] -= ON_QUEUE_SHARE
+
+    def release(assignment: Assignment) -> None:
+        agent_id = assignment.agent.agent_id
+        worked[agent_id].remove(assignment.shift)
+        paid[agent_id] -= assignment.shift.paid
+        chosen.remove(assignment)
+        queue = served.pop(id(assignment))
+        need[queue][assignment.shift.start // SLOT_MINUTES : assignment.shift.end // SLOT_MINUTES] += ON_QUEUE_SHARE
+        if not worked[agent_id]:
+            band.pop(agent_id, None)
+
+    def still_reachable(group: Group, agent_id: str, shift: Shift) -> bool:
+        """After this shift, can further shifts bring the agent to the minimum without passing the cap?"""
+        low = group.min_minutes - paid[agent_id] - shift.paid
+        high = group.cap_minutes - paid[agent_id] - shift.paid
+        return _reachable(lengths_paid, max_days - len(worked[agent_id]) - 1, low, high)
+
+    def deficit_on(queue: str, shift: Shift) -> float:
+        return float(np.clip(need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())
+
+    def deficit(group: Group, shift: Shift) -> float:
+        return max((deficit_on(q, shift) for q in group.skills if q in need), default=0.0)
+
+    for start in range(0, WEEK_SLOTS * SLOT_MINUTES, step):
+        slot = start // SLOT_MINUTES
+        options = by_start.get(start, [])
+        while True:
+            short = [q for q, values in need.items() if values[slot] > 0.5]
+            if not short:
+                break
+            best: tuple[float, str, Assignment, str] | None = None
+            for group, shift in options:
+                queues = [q for q in group.skills if q in short]
+                if not queues:
+                    continue
+                for agent in sorted(group.agents, key=lambda a: (paid[a.agent_id], a.agent_id)):
+                    if not legal(group, agent.agent_id, shift):
+                        continue
+                    q = max(queues, key=lambda name: (need[name][slot], name))
+                    covered = float(np.clip(need[q][slot : slot + shift.length // SLOT_MINUTES], 0, 1).sum())
+                    score = covered / (shift.paid / 60) - paid[agent.agent_id] / 6000
+                    candidate = (score, agent.agent_id, Assignment(agent, shift), q)
+                    if best is None or candidate[:2] > best[:2]:
+                        best = candidate
+                    break  # agents of a group are alike: the least loaded eligible one stands for them
+            if best is None:
+                break
+            _, _, assignment, queue = best
+            take(assignment, queue)
+    # Contracted minimums: an agent left short is planned again from scratch, trying each start
+    # band (those with fewer night shifts first, as nights are capped) until the minimum holds.
+    for group in groups:
+        if not group.min_minutes:
+            continue
+        bands = sorted({s.band for s in group.shifts}, key=lambda b: (sum(s.night for s in group.shifts if s.band == b), b))
+        for agent in group.agents:
+            if paid[agent.agent_id] >= group.min_minutes:
+                continue
+            for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:
+                release(assignment)
+            for trial in bands:
+                band[agent.agent_id] = trial
+                while paid[agent.agent_id] < group.min_minutes:
+                    options = [
+                        s for s in group.shifts if legal(group, agent.agent_id, s) and still_reachable(group, agent.agent_id, s)
+                    ]
+                    if not options:
+                        break
+                    take(Assignment(agent, max(options, key=lambda s: (deficit(group, s), s.paid, -s.start))), None)
+                if paid[agent.agent_id] >= group.min_minutes:
+                    break
+                for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:
+                    release(assignment)
+    return sorted(chosen, key=lambda a: (a.agent.agent_id, a.shift.start))
+
+
+def _reachable(values: Sequence[int], count: int, low: int, high: int) -> bool:
+    """Is there a sum of at most `count` of `values` (with repetition) in [low, high]?"""
+    if low <= 0:
+        return high >= 0
+    return any(
+        low <= sum(combo) <= high
+        for k in range(1, max(count, 0) + 1)
+        for combo in itertools.combinations_with_replacement(values, k)
+    )
+
+
+def _longest_run(days: list[int]) -> int:
+    longest = run = 0
+    previous = -2
+    for day in days:
+        run = run + 1 if day == previous + 1 else 1
+        longest = max(longest, run)
+        previous = day
+    return longest if days else 0
+
+
+def counts_of(assignments: Sequence[Assignment], groups: Sequence[Group]) -> dict[tuple[int, int], int]:
+    """A roster as the week model's counts: a complete warm start for stage 1."""
+    index = {}
+    for group in groups:
+        for i, shift in enumerate(group.shifts):
+            index[id(group.agents[0]), shift.start, shift.length] = (group.index, i)
+    owner = {agent.agent_id: group for group in groups for agent in group.agents}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for a in assignments:
+        group = owner[a.agent.agent_id]
+        counts[index[id(group.agents[0]), a.shift.start, a.shift.length]] += 1
+    return dict(counts)
+
+
+def bands_of(assignments: Sequence[Assignment], groups: Sequence[Group]) -> dict[tuple[int, int], int]:
+    """How many members of each group are in each start band; members without shifts go to the
+    band with the most candidate shifts, where the search can best use them."""
+    band_of: dict[str, int] = {a.agent.agent_id: a.shift.band for a in assignments}
+    sizes: dict[tuple[int, int], int] = defaultdict(int)
+    for group in groups:
+        if not group.shifts:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for shift in group.shifts:
+            counts[shift.band] += 1
+        roomiest = max(counts, key=lambda b: (counts[b], -b))
+        for agent in group.agents:
+            sizes[group.index, band_of.get(agent.agent_id, roomiest)] += 1
+    return dict(sizes)

@@ -1,0 +1,270 @@
+"""Stage 3: from named shifts to roster rows. Places every break and lunch where the queues can
+best spare the person (which staggers them: each placement uses up the spare capacity it
+found), then decides, slot by slot, which queue each on-queue agent serves.
+
+Queue choice follows the week model's plan for each skill set (how many of its agents serve
+each queue in each slot); where the agents actually on queue differ from that plan (a break
+landed there), the difference goes to or comes from the queue where one agent changes the
+service cost most. Agents stay on their previous queue when the counts allow, so a bilingual or
+multi-channel agent switches queue in blocks, not every quarter hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wfm.roster.assign import Assignment
+from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS
+from wfm.roster.demand import QueueDemand
+from wfm.roster.patterns import GAP_MINUTES, shift_pattern
+from wfm.rules import RulesProfile
+from wfm.timegrid import local_iso, week_start
+
+BREAK = "break"
+LUNCH = "lunch"
+# The roster spills past the week's end by at most the longest shift.
+HORIZON = WEEK_SLOTS + 24 * 60 // SLOT_MINUTES
+
+
+@dataclass
+class PlacedShift:
+    assignment: Assignment
+    activity: list[str]  # per slot of the shift: a queue name, BREAK or LUNCH
+
+    @property
+    def first_slot(self) -> int:
+        return self.assignment.shift.start // SLOT_MINUTES
+
+
+def realize(
+    assignments: Sequence[Assignment],
+    demands: Sequence[QueueDemand],
+    planned: dict[tuple[str, int], np.ndarray],
+    skill_sets: Sequence[tuple[str, ...]],
+    rules: RulesProfile,
+) -> list[PlacedShift]:
+    """Breaks, lunch and queues for every assigned shift (deterministic for given inputs)."""
+    set_index = {s: i for i, s in enumerate(skill_sets)}
+    demand_by_name = {d.name: d for d in demands}
+    working = np.zeros((len(skill_sets), HORIZON), dtype=float)
+    target = np.zeros((len(skill_sets), HORIZON), dtype=float)
+    for (_, s), counts in planned.items():
+        target[s, :WEEK_SLOTS] += counts
+    volume = np.zeros((len(skill_sets), HORIZON))
+    for s, skills in enumerate(skill_sets):
+        for q in skills:
+            if q in demand_by_name:
+                volume[s, :WEEK_SLOTS] += demand_by_name[q].contacts
+    sets = [set_index[tuple(sorted(a.agent.skills))] for a in assignments]
+    for a, s in zip(assignments, sets, strict=True):
+        first = a.shift.start // SLOT_MINUTES
+        working[s, first : first + a.shift.length // SLOT_MINUTES] += 1
+
+    placed = [PlacedShift(a, [""] * (a.shift.length // SLOT_MINUTES)) for a in assignments]
+    order = sorted(range(len(placed)), key=lambda i: (placed[i].assignment.shift.start, placed[i].assignment.agent.agent_id))
+    # Lunches first (they are longer and less movable), then breaks around them.
+    for i in order:
+        _place_lunch(placed[i], working[sets[i]], target[sets[i]], volume[sets[i]], rules)
+    for i in order:
+        _place_breaks(placed[i], working[sets[i]], target[sets[i]], volume[sets[i]], rules)
+    _assign_queues(placed, sets, demands, planned, skill_sets)
+    return placed
+
+
+def _spare_cost(slots: range, working: np.ndarray, target: np.ndarray, volume: np.ndarray) -> float:
+    """What taking one more agent off queue over `slots` costs: nothing while the skill set has
+    agents beyond the planned on-queue count, else in proportion to the contacts there."""
+    cost = 0.0
+    for t in slots:
+        if working[t] - target[t] < 1:
+            cost += 1.0 + volume[t]
+    return cost
+
+
+def _take(slots: range, working: np.ndarray) -> None:
+    for t in slots:
+        working[t] -= 1
+
+
+def _place_lunch(shift: PlacedShift, working: np.ndarray, target: np.ndarray, volume: np.ndarray, rules: RulesProfile) -> None:
+    pattern = shift_pattern(shift.assignment.shift.length, rules)
+    if not pattern.lunch_starts:
+        return
+    first = shift.first_slot
+    middle = (pattern.lunch_starts[0] + pattern.lunch_starts[-1]) / 2
+    size = pattern.lunch_minutes // SLOT_MINUTES
+    best = min(
+        pattern.lunch_starts,
+        key=lambda s: (
+            _spare_cost(range(first + s // SLOT_MINUTES, first + s // SLOT_MINUTES + size), working, target, volume),
+            abs(s - middle),
+            s,
+        ),
+    )
+    offset = best // SLOT_MINUTES
+    for j in range(offset, offset + size):
+        shift.activity[j] = LUNCH
+    _take(range(first + offset, first + offset + size), working)
+
+
+def _place_breaks(shift: PlacedShift, working: np.ndarray, target: np.ndarray, volume: np.ndarray, rules: RulesProfile) -> None:
+    pattern = shift_pattern(shift.assignment.shift.length, rules)
+    if not pattern.breaks:
+        return
+    first = shift.first_slot
+    size = pattern.break_minutes // SLOT_MINUTES
+    gap = GAP_MINUTES // SLOT_MINUTES
+    lunch = [j for j, a in enumerate(shift.activity) if a == LUNCH]
+    length = len(shift.activity)
+    for number in range(pattern.breaks):
+        options = []
+        for start in pattern.break_starts:
+            j = start // SLOT_MINUTES
+            span = range(j, j + size)
+            if any(shift.activity[k] for k in range(max(0, j - gap), min(length, j + size + gap))):
+                continue  # overlaps or touches lunch or another break
+            if lunch and pattern.breaks >= 2:
+                # one break before lunch, the next after it
+                if number == 0 and j + size > lunch[0]:
+                    continue
+                if number >= 1 and j < lunch[-1]:
+                    continue
+            ideal = _ideal_break(number, pattern.breaks, length, lunch)
+            options.append(
+                (_spare_cost(range(first + span.start, first + span.stop), working, target, volume), abs(j - ideal), j)
+            )
+        if not options:
+            continue
+        _, _, j = min(options)
+        for k in range(j, j + size):
+            shift.activity[k] = BREAK
+        _take(range(first + j, first + j + size), working)
+
+
+def _ideal_break(number: int, total: int, length: int, lunch: list[int]) -> float:
+    """Middle of the stretch of work the break splits."""
+    if not lunch:
+        return length * (number + 1) / (total + 1)
+    if total == 1:
+        # one break: in the middle of the longer stretch around lunch
+        before, after = lunch[0], length - lunch[-1] - 1
+        return before / 2 if before > after else lunch[-1] + 1 + after / 2
+    return lunch[0] / 2 if number == 0 else (lunch[-1] + 1 + length) / 2
+
+
+def _assign_queues(
+    placed: list[PlacedShift],
+    sets: list[int],
+    demands: Sequence[QueueDemand],
+    planned: dict[tuple[str, int], np.ndarray],
+    skill_sets: Sequence[tuple[str, ...]],
+) -> None:
+    demand_by_name = {d.name: d for d in demands}
+    # who is on queue (not on break or lunch) per slot, per skill set
+    on_queue: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (set, slot) → [(shift, offset)]
+    for i, shift in enumerate(placed):
+        first = shift.first_slot
+        for j, activity in enumerate(shift.activity):
+            if not activity:
+                on_queue[sets[i], first + j].append((i, j))
+    served = defaultdict(float)  # (queue, slot) → agents assigned so far
+    previous: dict[int, str] = {}
+    for slot in range(HORIZON):
+        for s, skills in enumerate(skill_sets):
+            agents = on_queue.get((s, slot))
+            if not agents:
+                continue
+            queues = [q for q in skills if q in demand_by_name] or list(skills)
+            wanted = {q: int(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0 for q in queues}
+            counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name)
+            # stay on the previous queue where the counts allow
+            agents = sorted(agents, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
+            rest = []
+            for i, j in agents:
+                q = previous.get(i)
+                if q is not None and counts.get(q, 0) > 0:
+                    counts[q] -= 1
+                    placed[i].activity[j] = q
+                else:
+                    rest.append((i, j))
+            for i, j in rest:
+                q = max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
+                counts[q] = counts.get(q, 0) - 1
+                placed[i].activity[j] = q
+                previous[i] = q
+            for i, j in agents:
+                previous[i] = placed[i].activity[j]
+                served[placed[i].activity[j], slot] += 1
+
+
+def _balance(
+    wanted: dict[str, int],
+    available: int,
+    queues: list[str],
+    slot: int,
+    served: dict[tuple[str, int], float],
+    demands: dict[str, QueueDemand],
+) -> dict[str, int]:
+    """Make the planned per-queue counts add up to the agents actually on queue."""
+    counts = dict(wanted)
+    total = sum(counts.values())
+    while total > available:
+        q = min((q for q in queues if counts[q] > 0), key=lambda q: (_gain(q, slot, served[q, slot] + counts[q] - 1, demands), q))
+        counts[q] -= 1
+        total -= 1
+    while total < available:
+        q = max(queues, key=lambda q: (_gain(q, slot, served[q, slot] + counts[q], demands), q))
+        counts[q] += 1
+        total += 1
+    return counts
+
+
+def _gain(queue: str, slot: int, agents: float, demands: dict[str, QueueDemand]) -> float:
+    """Contacts answered within target gained by one more agent on `queue` (email: a small
+    constant, since its deadline was planned by the week model)."""
+    demand = demands.get(queue)
+    if demand is None or slot >= WEEK_SLOTS:
+        return 0.0
+    if demand.expected_sl is None:
+        return 0.05 * float(demand.contacts[slot]) + 1e-3
+    curve = demand.expected_sl[slot]
+    n = int(agents)
+    if n + 1 >= len(curve):
+        return 0.0
+    short = 1.0 if n < demand.required[slot] else 0.0  # below requirement, an agent is worth a whole target miss
+    return short * 1e3 + float(demand.contacts[slot]) * float(curve[n + 1] - curve[n])
+
+
+def roster_frame(placed: Sequence[PlacedShift], week: dt.date) -> pd.DataFrame:
+    """Roster rows (FORMATS.md roster.csv), ordered by agent and start."""
+    origin = week_start(week)
+    rows = []
+    for shift in placed:
+        agent = shift.assignment.agent
+        first = shift.first_slot
+        run_start = 0
+        for j in range(1, len(shift.activity) + 1):
+            if j == len(shift.activity) or shift.activity[j] != shift.activity[run_start]:
+                start = origin + dt.timedelta(minutes=(first + run_start) * SLOT_MINUTES)
+                end = origin + dt.timedelta(minutes=(first + j) * SLOT_MINUTES)
+                rows.append(
+                    {
+                        "agent_id": agent.agent_id,
+                        "activity": shift.activity[run_start],
+                        "start": pd.Timestamp(start),
+                        "end": pd.Timestamp(end),
+                        "start_local": local_iso(start, agent.timezone),
+                        "end_local": local_iso(end, agent.timezone),
+                    }
+                )
+                run_start = j
+    frame = pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end", "start_local", "end_local"])
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    return frame.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
