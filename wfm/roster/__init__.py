@@ -77,7 +77,7 @@ def build_roster(
     if solution.status == "INFEASIBLE":
         contracted = [g.index for g in groups if g.min_minutes]
         raise InfeasibleError("the hard rules cannot all hold", _contract_reasons(groups, contracted, ws))
-    if not solution.counts and solution.status not in ("OPTIMAL", "FEASIBLE"):
+    if not solution.counts and solution.status not in ("OPTIMAL", "FEASIBLE", "START_ROSTER"):
         raise WfmError(
             f"schedule: the solver found no roster within --time-limit {settings.time_limit:g} s (status {solution.status});"
             " give it more time"

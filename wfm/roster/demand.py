@@ -72,7 +72,7 @@ class ServiceWeights:
     paid_minute: int = 10
     # One agent short for one 15-minute slot costs as much as this many paid minutes, before the
     # contact-weighted part: service comes first, but a lone quarter hour does not buy a shift.
-    short_agent_slot: int = 12 * 10
+    short_agent_slot: int = 30 * 10
     # Each expected contact that misses its answer target because of a shortfall.
     contact_missed: int = 6 * 10
     # Email: each agent-minute of email work overdue, for each 15-minute slot it stays overdue.

@@ -51,6 +51,8 @@ Column = tuple[int, int]  # (group index, shift index)
 BLOCK = 2
 BLOCK_MINUTES = BLOCK * SLOT_MINUTES
 BLOCKS = WEEK_SLOTS // BLOCK
+# A whole-week queue allocation always gets at least this long, whatever the limit.
+MIN_ALLOCATION_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -393,7 +395,9 @@ def _solver(settings: SolveSettings, effort: float, wall: float) -> cp_model.CpS
     params.num_workers = settings.workers
     params.random_seed = settings.seed
     if settings.deterministic:
+        # The work limit decides; the clock is only a safety net (a busy machine is slower).
         params.max_deterministic_time = effort
+        params.max_time_in_seconds = max(10.0, 3 * wall)
         params.interleave_search = settings.workers > 1
     params.catch_sigint_signal = True
     return solver
@@ -486,9 +490,11 @@ def solve_week(
         return (model, result[0], result[0].status_name(result[1])) if result else None
 
     # Budget: 15% for the first whole-week allocation, 55% for windows, 30% for the last one.
-    first = whole_week(settings.window_effort, 0.15 * settings.time_limit)
+    first = whole_week(settings.window_effort, max(MIN_ALLOCATION_SECONDS, 0.15 * settings.time_limit))
     if first is None:
-        return WeekSolution({}, {}, {}, skill_sets_of(groups), "UNKNOWN", 0.0, 0.0, time.perf_counter() - started)
+        # No allocation in time (a huge week on a tiny limit): keep the starting roster as it is;
+        # stage 3 allocates queues slot by slot.
+        return WeekSolution(counts, bands, {}, skill_sets_of(groups), "START_ROSTER", 0.0, 0.0, time.perf_counter() - started)
     start_objective = first[1].objective_value
     for name, per_block in _extract(first[0], first[1])[1].items():
         for b, v in per_block.items():
@@ -498,13 +504,16 @@ def solve_week(
 
     longest = max((s.length for g in groups for s in g.shifts), default=600)
     windows_end = started + 0.70 * settings.time_limit
+    # How many windows: a count, not a clock, so that a seed gives the same roster on a busy
+    # machine (each solve stops on deterministic work); the clock only guards the limit.
+    budget = max(1, int(0.55 * settings.time_limit / (1.5 * settings.window_effort)))
     solved = improved = 0
     sweep = 0
-    while time.perf_counter() < windows_end - 1.0 and sweep < 4:
+    while solved < budget and sweep < 4 and time.perf_counter() < started + 2 * settings.time_limit:
         changed = False
         for part in range(14):
-            wall = windows_end - time.perf_counter()
-            if wall < 1.0:
+            wall = max(1.0, windows_end - time.perf_counter())
+            if solved >= budget or time.perf_counter() > started + 2 * settings.time_limit:
                 break
             offset = (sweep % 2) * 360  # alternate sweeps shift the windows by six hours
             start = (part * 720 + offset) % WEEK_MINUTES
@@ -537,9 +546,23 @@ def solve_week(
         if not changed:
             break
 
-    final = whole_week(settings.window_effort * 2, max(1.0, started + settings.time_limit - time.perf_counter()))
+    final = whole_week(
+        settings.window_effort * 2, max(MIN_ALLOCATION_SECONDS, started + settings.time_limit - time.perf_counter())
+    )
     if final is None:
-        return WeekSolution({}, {}, {}, skill_sets_of(groups), "UNKNOWN", 0.0, 0.0, time.perf_counter() - started)
+        return WeekSolution(
+            counts,
+            bands,
+            {},
+            skill_sets_of(groups),
+            "START_ROSTER",
+            start_objective,
+            0.0,
+            time.perf_counter() - started,
+            start_objective,
+            solved,
+            improved,
+        )
     model, solver, status = final
     objective = solver.objective_value
     if progress:
