@@ -89,7 +89,9 @@ def build_roster(
     mark = time.perf_counter()
     placed = realize(assigned.assignments, demands, solution.queue_agents, solution.skill_sets, ws.rules)
     roster = roster_frame(placed, week)
-    coverage = coverage_frame(roster, requirements, ws.queues, week, ws.plan.interval_minutes)
+    coverage = coverage_frame(
+        roster, requirements, ws.queues, week, ws.plan.interval_minutes, occupancy=ws.rules.service.max_occupancy
+    )
     timings["realize"] = time.perf_counter() - mark
     solver = {
         "status": solution.status,
@@ -120,7 +122,9 @@ def greedy_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) ->
     assignments = greedy_roster(groups, demands, ws.rules, week)
     placed = realize(assignments, demands, {}, sorted({tuple(sorted(g.skills)) for g in groups}), ws.rules)
     roster = roster_frame(placed, week)
-    coverage = coverage_frame(roster, requirements, ws.queues, week, ws.plan.interval_minutes)
+    coverage = coverage_frame(
+        roster, requirements, ws.queues, week, ws.plan.interval_minutes, occupancy=ws.rules.service.max_occupancy
+    )
     return RosterResult(roster, coverage, {"status": "GREEDY", "seconds": round(time.perf_counter() - started, 2)})
 
 

@@ -96,7 +96,7 @@ def make_groups(agents: Sequence[AgentConfig], rules: RulesProfile, week: dt.dat
     buckets: dict[tuple[object, ...], list[AgentConfig]] = defaultdict(list)
     for agent in sorted(agents, key=lambda a: a.agent_id):
         buckets[group_key(agent)].append(agent)
-    groups = []
+    groups: list[Group] = []
     for members in sorted(buckets.values(), key=lambda m: m[0].agent_id):
         agent = members[0]
         groups.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,10 +33,8 @@ def scheduled_agents(roster: pd.DataFrame, queue: str, week: dt.date, interval_m
     if len(rows):
         starts = ((pd.to_datetime(rows["start"], utc=True) - origin) / pd.Timedelta(minutes=1)).to_numpy()
         ends = ((pd.to_datetime(rows["end"], utc=True) - origin) / pd.Timedelta(minutes=1)).to_numpy()
-        starts = np.clip(starts, 0, WEEK_MINUTES).astype(int)
-        ends = np.clip(ends, 0, WEEK_MINUTES).astype(int)
-        np.add.at(minutes, starts, 1)
-        np.add.at(minutes, ends, -1)
+        np.add.at(minutes, np.clip(starts, 0, WEEK_MINUTES).astype(np.int64), 1)
+        np.add.at(minutes, np.clip(ends, 0, WEEK_MINUTES).astype(np.int64), -1)
     per_minute = np.cumsum(minutes)[:WEEK_MINUTES]
     return per_minute.reshape(-1, interval_minutes).mean(axis=1)
 
@@ -85,9 +84,10 @@ def phone_service(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Service level and ASA at fractional staffing, interpolated between whole agents."""
     n_max = int(np.ceil(agents.max())) + 1 if len(agents) else 1
-    common = {"concurrency": queue.concurrency, "patience_seconds": queue.patience_seconds, "n_max": n_max}
-    sl_curve = erlang.service_curve(contacts, aht, interval_minutes, queue.answer_seconds or 0.0, **common)
-    asa_curve = erlang.asa_curve(contacts, aht, interval_minutes, **common)
+    sl_curve = erlang.service_curve(
+        contacts, aht, interval_minutes, queue.answer_seconds or 0.0, queue.concurrency, queue.patience_seconds, n_max
+    )
+    asa_curve = erlang.asa_curve(contacts, aht, interval_minutes, queue.concurrency, queue.patience_seconds, n_max)
     low = np.floor(agents).astype(int)
     high = np.minimum(low + 1, n_max)
     frac = agents - low
@@ -147,7 +147,7 @@ def email_service(
     return level, np.where(work > 0, asa, 0.0)
 
 
-def coverage_summary(coverage: pd.DataFrame) -> dict[str, dict[str, float]]:
+def coverage_summary(coverage: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per queue: share of intervals meeting target and contact-weighted service level."""
     summary = {}
     for queue, rows in coverage.groupby("queue", sort=False):

@@ -132,12 +132,12 @@ def greedy_roster(
             for trial in bands:
                 band[agent.agent_id] = trial
                 while paid[agent.agent_id] < group.min_minutes:
-                    options = [
+                    allowed = [
                         s for s in group.shifts if legal(group, agent.agent_id, s) and still_reachable(group, agent.agent_id, s)
                     ]
-                    if not options:
+                    if not allowed:
                         break
-                    take(Assignment(agent, max(options, key=lambda s: (deficit(group, s), s.paid, -s.start))), None)
+                    take(Assignment(agent, max(allowed, key=lambda s: (deficit(group, s), s.paid, -s.start))), None)
                 if paid[agent.agent_id] >= group.min_minutes:
                     break
                 for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:

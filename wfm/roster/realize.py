@@ -173,7 +173,7 @@ def _assign_queues(
         for j, activity in enumerate(shift.activity):
             if not activity:
                 on_queue[sets[i], first + j].append((i, j))
-    served = defaultdict(float)  # (queue, slot) → agents assigned so far
+    served: dict[tuple[str, int], float] = defaultdict(float)  # (queue, slot) → agents assigned so far
     previous: dict[int, str] = {}
     for slot in range(HORIZON):
         for s, skills in enumerate(skill_sets):
