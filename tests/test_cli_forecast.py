@@ -1,0 +1,136 @@
+"""`wfm forecast` through Typer's CliRunner against the real app, and once as a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm import synth
+from wfm.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, columns: int = 80) -> Any:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns)})
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synth.make_world(tmp_path_factory.mktemp("cli") / "ws", agents=40, weeks=5)
+
+
+def test_writes_forecast_csv(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("forecast", str(workspace), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "week of 2026-11-30" in result.output and f"wrote {out / 'forecast.csv'}" in result.output
+    frame = pd.read_csv(out / "forecast.csv")
+    assert list(frame.columns) == ["queue", "interval_start", "contacts", "aht_seconds"]
+    assert len(frame) == 6 * 7 * 96
+    assert frame["interval_start"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$").all()
+    assert frame["interval_start"].iloc[0] == "2026-11-30T00:00:00Z"
+    assert (frame["contacts"] >= 0).all() and (frame["aht_seconds"] > 0).all()
+    assert [p.name for p in out.iterdir()] == ["forecast.csv"]
+
+
+def test_week_model_and_backtest(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("--week", "2026-11-23", "--model", "median_profile", "--backtest", "--backtest-weeks", "2")
+    result = run("forecast", str(workspace), "--out", str(out), *args, columns=200)
+    assert result.exit_code == 0, result.output
+    assert "WAPE over the 2 weeks before 2026-11-23" in result.output
+    for label in ("seasonal naive", "median profile", "holt profile", "auto", "all queues", "phone-en", "email-es"):
+        assert label in result.output
+    assert "median_profile " in result.output  # the forced model forecast every queue
+    frame = pd.read_csv(out / "forecast.csv")
+    assert frame["interval_start"].iloc[0] == "2026-11-23T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "holt_profil"], "error: --model: unknown model 'holt_profil' (did you mean 'holt_profile'?)"),
+        (["--week", "2026-12-01"], "error: --week: expected a Monday, got 2026-12-01 (Tue)"),
+        (["--week", "soon"], "error: --week: expected a date like 2026-11-30, got 'soon'"),
+        (["--fill-gaps", "mean"], "error: --fill-gaps: expected one of zero, skip, got 'mean'"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(workspace: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    result = run("forecast", str(workspace), "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+    assert not (tmp_path / "out").exists()
+
+
+def _copy(workspace: Path, target: Path) -> Path:
+    target.mkdir()
+    for name in ("wfm.toml", "agents.csv", "history.csv", "special_days.csv"):
+        (target / name).write_bytes((workspace / name).read_bytes())
+    return target
+
+
+def test_gap_fails_cleanly_then_fill_gaps_repairs(workspace: Path, tmp_path: Path) -> None:
+    ws = _copy(workspace, tmp_path / "ws")
+    lines = (ws / "history.csv").read_text().splitlines()
+    dropped = next(i for i, line in enumerate(lines) if line.startswith("phone-en,2026-11-24T15:00:00Z"))
+    del lines[dropped]
+    (ws / "history.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "forecast.csv").write_text("previous\n")
+    result = run("forecast", str(ws), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(
+        "error: history.csv, queue 'phone-en': no row for 2026-11-24T15:00:00Z (Tue 10:00 in America/New_York)"
+    )
+    assert "--fill-gaps zero" in result.output
+    assert (out / "forecast.csv").read_text() == "previous\n"  # nothing half-written, the old file intact
+    repaired = run("forecast", str(ws), "--out", str(out), "--fill-gaps", "zero")
+    assert repaired.exit_code == 0, repaired.output
+    assert (out / "forecast.csv").read_text().startswith("queue,interval_start,contacts,aht_seconds\n")
+
+
+def test_off_grid_row_names_file_row_and_column(workspace: Path, tmp_path: Path) -> None:
+    ws = _copy(workspace, tmp_path / "ws")
+    lines = (ws / "history.csv").read_text().splitlines()
+    lines[1233] = (
+        lines[1233]
+        .replace(":15:00Z", ":07:00Z")
+        .replace(":45:00Z", ":37:00Z")
+        .replace(":00:00Z", ":07:00Z")
+        .replace(":30:00Z", ":22:00Z")
+    )
+    (ws / "history.csv").write_text("\n".join(lines) + "\n")
+    stamp = lines[1233].split(",")[1]
+    result = run("forecast", str(ws), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: history.csv row 1234, column interval_start: {stamp} is off the 15-minute grid")
+
+
+def test_runs_as_a_subprocess(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "forecast", str(workspace), "--out", str(out), "--model", "seasonal_naive"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "forecast.csv").is_file()
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "forecast", str(tmp_path / "missing"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1

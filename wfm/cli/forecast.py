@@ -1,0 +1,145 @@
+"""`wfm forecast`: contacts and handle time per queue and interval of the plan week → forecast.csv.
+
+Thin on purpose: checks and models live in `wfm.history` and `wfm.forecast`; this parses, calls
+them, writes the file through a staging folder (nothing half-written; a previous forecast stays
+intact on failure) and prints a summary, or with --backtest the accuracy of each model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from wfm.cli.common import console, err_console, guarded
+from wfm.errors import InputError
+from wfm.forecast import QueueForecast, forecast_queues
+from wfm.forecast import backtest as run_backtest
+from wfm.forecast.models import DEFAULT_MODEL, check_model, model_names
+from wfm.forecast.pipeline import BACKTEST_MODELS
+from wfm.history import FILL_GAPS, check_fill_gaps
+from wfm.outputs import staged_output, write_forecast
+from wfm.workspace import load_workspace
+
+
+@guarded
+def forecast(
+    workspace: Annotated[Path, typer.Argument(help="The workspace folder (wfm.toml, history.csv, special_days.csv).")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write forecast.csv into (created if missing).")],
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            metavar="DATE",
+            help="Monday the plan week starts (UTC date, e.g. 2026-11-30); default: wfm.toml, then the Monday after the history.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="NAME",
+            help=f"Force one model for every queue: {', '.join(model_names())} (default: {DEFAULT_MODEL}).",
+        ),
+    ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option("--backtest", help="Also print each model's week-ahead WAPE per queue over the weeks before the plan week."),
+    ] = False,
+    backtest_weeks: Annotated[int, typer.Option("--backtest-weeks", metavar="N", help="Weeks scored by --backtest.")] = 8,
+    fill_gaps: Annotated[
+        str | None,
+        typer.Option(
+            "--fill-gaps",
+            metavar="HOW",
+            help=f"How to read missing history intervals the queue usually reports: {' or '.join(FILL_GAPS)} "
+            "(no contacts / data lost: left out of learning). Default: stop with an error naming the first one.",
+        ),
+    ] = None,
+) -> None:
+    """Forecast contacts and AHT for every queue and interval of the plan week.
+
+    Patterns are learned in each queue's customer clock (its timezone), so
+    they follow DST; special_days.csv scales the plan week and its dates are
+    kept out of learning. The default model picks, per queue, what
+    forecast the recent weeks best. Writes DIR/forecast.csv: queue,
+    interval_start (UTC), contacts, aht_seconds.
+
+    Example: wfm forecast forecasts/global-support --out plan --backtest
+    """
+    plan_week = _parse_week(week)
+    name = check_model(model) if model is not None else None
+    how = check_fill_gaps(fill_gaps)
+    if backtest_weeks < 1:
+        raise InputError(f"--backtest-weeks: expected a number of weeks ≥ 1, got {backtest_weeks}")
+    ws = load_workspace(workspace)
+    monday = ws.plan_week(plan_week)
+    if backtest:
+        models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
+        with err_console.status(f"backtesting {len(models)} models over {backtest_weeks} weeks"):
+            scores = run_backtest(ws, backtest_weeks, models, last_week=monday - dt.timedelta(days=7), fill_gaps=how)
+        console.print(_backtest_table(scores, monday))
+    results = forecast_queues(ws, monday, model=name, fill_gaps=how)
+    frame = pd.concat([result.frame for result in results], ignore_index=True)
+    with staged_output(out) as stage:
+        write_forecast(frame, stage)
+    console.print(_summary_table(results, monday, ws.plan.interval_minutes))
+    console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
+
+
+def _parse_week(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
+
+
+def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:
+    table = Table(title=f"Forecast, week of {monday} ({interval_minutes}-minute intervals, UTC)")
+    table.add_column("queue")
+    table.add_column("model")
+    table.add_column("contacts", justify="right")
+    table.add_column("peak / interval", justify="right")
+    table.add_column("AHT s", justify="right")
+    for result in results:
+        frame = result.frame
+        contacts = frame["contacts"].sum()
+        aht = (frame["contacts"] * frame["aht_seconds"]).sum() / contacts if contacts > 0 else frame["aht_seconds"].mean()
+        table.add_row(result.queue, result.model, f"{contacts:,.0f}", f"{frame['contacts'].max():,.1f}", f"{aht:,.0f}")
+    return table
+
+
+def _backtest_table(scores: pd.DataFrame, monday: dt.date) -> Table:
+    """Queues down, models across; each queue's best model in bold."""
+    weeks = int(scores["weeks"].max()) if not scores.empty else 0
+    table = Table(title=f"Week-ahead WAPE over the {weeks} weeks before {monday} (lower is better)")
+    models = list(dict.fromkeys(scores["model"]))
+    table.add_column("queue", no_wrap=True)
+    for model in models:
+        table.add_column(model.replace("_", " "), justify="right", overflow="fold")
+    pooled = scores.groupby("model", sort=False)[["abs_error", "contacts"]].sum()
+    pooled["wape"] = pooled["abs_error"] / pooled["contacts"].where(pooled["contacts"] > 0)
+    pooled["queue"] = "all queues"
+    rows = [(str(queue), group.set_index("model")["wape"]) for queue, group in scores.groupby("queue", sort=False)]
+    rows.append(("all queues", pooled["wape"]))
+    for queue, wape in rows:
+        best = wape.min()
+        cells = []
+        for model in models:
+            value = wape.get(model)
+            if value is None or value != value:
+                cells.append("–")
+            else:
+                cells.append(f"[bold]{value:.1%}[/bold]" if value == best else f"{value:.1%}")
+        table.add_row(queue, *cells)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(forecast)
