@@ -23,8 +23,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
+# `make bench BENCH_ARGS=--quick` for a short run; results land in benchmarks/results/.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-plan build dist .pytest_cache .mypy_cache .ruff_cache

@@ -53,6 +53,10 @@ BLOCK_MINUTES = BLOCK * SLOT_MINUTES
 BLOCKS = WEEK_SLOTS // BLOCK
 # A whole-week queue allocation always gets at least this long, whatever the limit.
 MIN_ALLOCATION_SECONDS = 5.0
+# CP-SAT work units granted per second of --time-limit. A unit took about a second on an idle
+# two-core machine here and up to three on a busy one, so 0.6 keeps a run within its limit on
+# a lightly loaded machine while the work limit (not the clock) decides where each solve stops.
+WORK_PER_SECOND = 0.6
 
 
 @dataclass(frozen=True)
@@ -397,7 +401,7 @@ def _solver(settings: SolveSettings, effort: float, wall: float) -> cp_model.CpS
     if settings.deterministic:
         # The work limit decides; the clock is only a safety net (a busy machine is slower).
         params.max_deterministic_time = effort
-        params.max_time_in_seconds = max(10.0, 3 * wall)
+        params.max_time_in_seconds = max(5.0, 2 * wall)
         params.interleave_search = settings.workers > 1
     params.catch_sigint_signal = True
     return solver
@@ -504,7 +508,7 @@ def solve_week(
     # Budget: 10% for the first whole-week allocation, 35% for windows, the rest for the last one
     # (measured: the allocation is where most of the gain over the starting roster comes from).
     first = whole_week(
-        max(settings.window_effort, 0.1 * settings.time_limit), max(MIN_ALLOCATION_SECONDS, 0.10 * settings.time_limit)
+        max(1.0, WORK_PER_SECOND * 0.1 * settings.time_limit), max(MIN_ALLOCATION_SECONDS, 0.10 * settings.time_limit)
     )
     if first is None:
         # No allocation in time (a huge week on a tiny limit): keep the starting roster as it is;
@@ -521,7 +525,7 @@ def solve_week(
     windows_end = started + 0.45 * settings.time_limit
     # How many windows: a count, not a clock, so that a seed gives the same roster on a busy
     # machine (each solve stops on deterministic work); the clock only guards the limit.
-    budget = max(1, int(0.35 * settings.time_limit / (1.5 * settings.window_effort)))
+    budget = max(1, int(WORK_PER_SECOND * 0.35 * settings.time_limit / (2 * settings.window_effort)))
     solved = improved = 0
     sweep = 0
     stop = interrupted(first[1], cp_model.FEASIBLE) if settings.deterministic else False
@@ -565,7 +569,7 @@ def solve_week(
         if not changed:
             break
 
-    effort = settings.window_effort if stop else max(2 * settings.window_effort, 0.5 * settings.time_limit)
+    effort = settings.window_effort if stop else max(1.0, WORK_PER_SECOND * 0.5 * settings.time_limit)
     final = whole_week(effort, max(MIN_ALLOCATION_SECONDS, started + settings.time_limit - time.perf_counter()))
     if final is None:
         return WeekSolution(
