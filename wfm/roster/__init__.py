@@ -26,7 +26,7 @@ from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import Group, make_groups
 from wfm.roster.coverage import coverage_frame
 from wfm.roster.demand import ServiceWeights, build_demand
-from wfm.roster.greedy import bands_of, counts_of, greedy_roster
+from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, SolveSettings, solve_week
 from wfm.workspace import Workspace
@@ -61,7 +61,7 @@ def build_roster(
     timings["prepare"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    start = greedy_roster(groups, demands, ws.rules, week)
+    start = prune_roster(greedy_roster(groups, demands, ws.rules, week), groups, demands, ws.rules)
     timings["warm_start"] = time.perf_counter() - mark
     solution = solve_week(
         groups,

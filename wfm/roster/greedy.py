@@ -19,6 +19,7 @@ import numpy as np
 from wfm.roster.assign import Assignment
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, Shift
 from wfm.roster.demand import QueueDemand
+from wfm.roster.patterns import SCALE, expected_on_queue
 from wfm.rules import RulesProfile
 
 # Share of a shift's slots spent on queue once breaks and lunch are taken.
@@ -195,3 +196,81 @@ def bands_of(assignments: Sequence[Assignment], groups: Sequence[Group]) -> dict
         for agent in group.agents:
             sizes[group.index, band_of.get(agent.agent_id, roomiest)] += 1
     return dict(sizes)
+
+
+def prune_roster(
+    assignments: Sequence[Assignment], groups: Sequence[Group], demands: Sequence[QueueDemand], rules: RulesProfile
+) -> list[Assignment]:
+    """Drop or shorten shifts the requirements do not need (redundancy elimination).
+
+    A shift goes when, in every slot it covers, every queue's requirement can still be met by
+    the agents left: by Hall's theorem, for every set of queues, their summed requirement is at
+    most the on-queue capacity of the skill sets that serve any of them (capacity counts the
+    expected break and lunch time, as the week model does). Failing that, a shorter length at the
+    same start is tried. Contracted minimums are kept. Longest-paid agents give up shifts first.
+    """
+    names = [d.name for d in demands]
+    need = np.stack([d.required.astype(float) for d in demands])  # [queue, slot]
+    skill_sets = sorted({tuple(sorted(g.skills)) for g in groups})
+    serves = np.array([[q in s for q in names] for s in skill_sets], dtype=bool)  # [set, queue]
+    subsets = [m for m in range(1, 1 << len(names))]
+    member = np.array([[(m >> i) & 1 for i in range(len(names))] for m in subsets], dtype=bool)  # [subset, queue]
+    reach = (member.astype(int) @ serves.T.astype(int)) > 0  # [subset, set]: the set serves a queue of the subset
+    demand = member.astype(float) @ need  # [subset, slot]
+    set_of = {a.agent.agent_id: skill_sets.index(tuple(sorted(a.agent.skills))) for a in assignments}
+    capacity = np.zeros((len(skill_sets), WEEK_SLOTS + 1))
+
+    def shares(shift: Shift) -> tuple[int, np.ndarray]:
+        first = shift.start // SLOT_MINUTES
+        values = np.asarray(expected_on_queue(shift.length, rules), dtype=float) / SCALE
+        values = values[: max(0, WEEK_SLOTS - first)]
+        return first, values
+
+    for a in assignments:
+        first, values = shares(a.shift)
+        capacity[set_of[a.agent.agent_id], first : first + len(values)] += values
+
+    def still_covered(s: int, first: int, values: np.ndarray) -> bool:
+        span = slice(first, first + len(values))
+        left = capacity[:, span].copy()
+        left[s] -= values
+        supply = reach.astype(float) @ left  # [subset, slot]
+        touched = reach[:, s]
+        # only subsets this set serves lose capacity; the rest are as covered as before
+        return bool(
+            np.all(supply[touched] + 1e-6 >= np.minimum(demand[touched, span], reach[touched].astype(float) @ capacity[:, span]))
+        )
+
+    paid: dict[str, int] = defaultdict(int)
+    for a in assignments:
+        paid[a.agent.agent_id] += a.shift.paid
+    minimum = {agent.agent_id: group.min_minutes for group in groups for agent in group.agents}
+    by_start = {(g.index, s.start, s.length): s for g in groups for s in g.shifts}
+    owner = {agent.agent_id: g.index for g in groups for agent in g.agents}
+    kept = list(assignments)
+    for a in sorted(assignments, key=lambda a: (-paid[a.agent.agent_id], a.agent.agent_id, a.shift.start)):
+        agent_id = a.agent.agent_id
+        s = set_of[agent_id]
+        first, values = shares(a.shift)
+        if paid[agent_id] - a.shift.paid >= minimum[agent_id] and still_covered(s, first, values):
+            capacity[s, first : first + len(values)] -= values
+            paid[agent_id] -= a.shift.paid
+            kept.remove(a)
+            continue
+        for length in sorted({sh.length for sh in by_start.values()}):
+            shorter = by_start.get((owner[agent_id], a.shift.start, length))
+            if (
+                shorter is None
+                or shorter.length >= a.shift.length
+                or paid[agent_id] - a.shift.paid + shorter.paid < minimum[agent_id]
+            ):
+                continue
+            _, short_values = shares(shorter)
+            removed = values.copy()
+            removed[: len(short_values)] -= short_values
+            if still_covered(s, first, removed):
+                capacity[s, first : first + len(removed)] -= removed
+                paid[agent_id] += shorter.paid - a.shift.paid
+                kept[kept.index(a)] = Assignment(a.agent, shorter)
+                break
+    return sorted(kept, key=lambda a: (a.agent.agent_id, a.shift.start))
