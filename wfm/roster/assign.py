@@ -50,7 +50,7 @@ def assign_agents(
     week: dt.date,
     *,
     seed: int = 0,
-    time_limit: float = 5.0,
+    time_limit: float = 1.0,
 ) -> AssignResult:
     assignments: list[Assignment] = []
     dropped = added = 0
