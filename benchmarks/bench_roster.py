@@ -78,7 +78,8 @@ def main() -> None:
         peak = int(requirements[requirements["channel"] != "email"].groupby("interval_start")["agents"].sum().max())
         bound = lower_bound_hours(requirements, ws)
         print(
-            f"{agents} agents, peak {peak} on-queue agents needed (phone+chat), paid-hours lower bound {bound:.0f} h, limit {limit:g} s"
+            f"{agents} agents, peak {peak} on-queue agents needed (phone+chat),"
+            f" paid-hours lower bound {bound:.0f} h, limit {limit:g} s"
         )
         started = time.perf_counter()
         greedy = greedy_baseline(ws, requirements, week)

@@ -168,8 +168,9 @@ def test_breaks_remove_capacity() -> None:
     pd.testing.assert_frame_equal(split[early], plain[early])
 
 
-def tiny_staffing(rows: list[tuple[str, str, float, float]], queues: list[QueueConfig], agents: list[AgentConfig],
-                  routing: Routing = "roster") -> _Staffing:
+def tiny_staffing(
+    rows: list[tuple[str, str, float, float]], queues: list[QueueConfig], agents: list[AgentConfig], routing: Routing = "roster"
+) -> _Staffing:
     roster = pd.DataFrame(
         [(a, act, MONDAY + pd.Timedelta(seconds=s), MONDAY + pd.Timedelta(seconds=e)) for a, act, s, e in rows],
         columns=["agent_id", "activity", "start", "end"],
@@ -215,11 +216,14 @@ def test_longest_idle_agent_takes_the_contact() -> None:
 def test_skills_routing_lets_agents_serve_every_skilled_queue() -> None:
     queues = [QueueConfig(name="A", channel="phone", timezone="UTC"), QueueConfig(name="B", channel="phone", timezone="UTC")]
     agents = [AgentConfig(agent_id=f"a{i}", timezone="UTC", skills=("A", "B")) for i in range(4)]
-    roster = pd.DataFrame({"agent_id": [a.agent_id for a in agents], "activity": "A", "start": MONDAY,
-                           "end": MONDAY + pd.Timedelta(days=1)})
+    roster = pd.DataFrame(
+        {"agent_id": [a.agent_id for a in agents], "activity": "A", "start": MONDAY, "end": MONDAY + pd.Timedelta(days=1)}
+    )
     grid = pd.date_range(MONDAY, periods=96, freq="15min")
-    forecast = pd.concat([pd.DataFrame({"queue": name, "interval_start": grid, "contacts": 4.0, "aht_seconds": 120.0})
-                          for name in ("A", "B")], ignore_index=True)
+    forecast = pd.concat(
+        [pd.DataFrame({"queue": name, "interval_start": grid, "contacts": 4.0, "aht_seconds": 120.0}) for name in ("A", "B")],
+        ignore_index=True,
+    )
     by_roster = simulate_plan(queues, agents, roster, forecast, WEEK, 15, runs=3, seed=1)
     by_skills = simulate_plan(queues, agents, roster, forecast, WEEK, 15, runs=3, seed=1, routing="skills")
     assert by_roster.queues["B"].service_level == 0.0  # nobody is rostered on B
@@ -232,8 +236,14 @@ def test_skills_routing_lets_agents_serve_every_skilled_queue() -> None:
 def test_email_is_answered_within_the_deadline() -> None:
     email = QueueConfig(name="mail", channel="email", timezone="UTC", respond_within_hours=4)
     agents = [AgentConfig(agent_id=f"e{i}", timezone="UTC", skills=("mail",)) for i in range(3)]
-    roster = pd.DataFrame({"agent_id": [a.agent_id for a in agents], "activity": "mail",
-                           "start": MONDAY + pd.Timedelta(hours=9), "end": MONDAY + pd.Timedelta(hours=17)})
+    roster = pd.DataFrame(
+        {
+            "agent_id": [a.agent_id for a in agents],
+            "activity": "mail",
+            "start": MONDAY + pd.Timedelta(hours=9),
+            "end": MONDAY + pd.Timedelta(hours=17),
+        }
+    )
     grid = pd.date_range(MONDAY, periods=96, freq="15min")
     forecast = pd.DataFrame({"queue": "mail", "interval_start": grid, "contacts": 1.0, "aht_seconds": 300.0})
     result = simulate_plan([email], agents, roster, forecast, WEEK, 15, runs=6, seed=4)
@@ -332,8 +342,10 @@ def write_workspace(root: Path) -> tuple[Path, Path]:
     rows = ["agent_id,activity,start,end,start_local,end_local"]
     for agent, first, second in (("ana", "phone-en", "chat-en"), ("bo", "phone-en", "phone-en"), ("cy", "chat-en", "chat-en")):
         for activity, start, end in ((first, "09:00", "11:00"), ("break", "11:00", "11:15"), (second, "11:15", "13:00")):
-            rows.append(f"{agent},{activity},2026-11-30T{start}:00Z,2026-11-30T{end}:00Z,"
-                        f"2026-11-30T{start}:00+00:00,2026-11-30T{end}:00+00:00")
+            rows.append(
+                f"{agent},{activity},2026-11-30T{start}:00Z,2026-11-30T{end}:00Z,"
+                f"2026-11-30T{start}:00+00:00,2026-11-30T{end}:00+00:00"
+            )
     (plan / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     lines = ["queue,interval_start,contacts,aht_seconds"]
     for queue, contacts, aht in (("phone-en", 6, 240), ("chat-en", 4, 420)):
@@ -384,8 +396,26 @@ def test_cli_names_a_missing_plan_file_and_keeps_earlier_output(tmp_path: Path) 
 def test_cli_runs_as_a_subprocess(tmp_path: Path) -> None:
     workspace, plan = write_workspace(tmp_path)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "wfm", "simulate", str(workspace), str(plan), "--runs", "3", "--routing", "skills",
-               "--handle-time", "lognormal", "--aht-cv", "0.8", "--overdispersion", "0.1", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "wfm",
+        "simulate",
+        str(workspace),
+        str(plan),
+        "--runs",
+        "3",
+        "--routing",
+        "skills",
+        "--handle-time",
+        "lognormal",
+        "--aht-cv",
+        "0.8",
+        "--overdispersion",
+        "0.1",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads((out / "simulation.json").read_text(encoding="utf-8"))["routing"] == "skills"

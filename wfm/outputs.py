@@ -102,6 +102,8 @@ def read_frame(path: Path, time_columns: tuple[str, ...] = ("interval_start",)) 
             parsed = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
             if parsed.isna().any():
                 row = int(parsed.isna().to_numpy().nonzero()[0][0]) + 2
-                raise InputError(f"{path.name} row {row}, column {column}: expected an ISO-8601 time, got {frame[column].iloc[row - 2]!r}")
+                raise InputError(
+                    f"{path.name} row {row}, column {column}: expected an ISO-8601 time, got {frame[column].iloc[row - 2]!r}"
+                )
             frame[column] = parsed
     return frame

@@ -67,9 +67,7 @@ class Shifts(_Frozen):
             if round(length * 60) % 15:
                 raise ValueError(f"lengths_hours: lengths must be whole quarter hours, got {length}")
         if 1440 % self.start_step_minutes or self.start_step_minutes % 15:
-            raise ValueError(
-                f"start_step_minutes: must be a multiple of 15 dividing a day, got {self.start_step_minutes}"
-            )
+            raise ValueError(f"start_step_minutes: must be a multiple of 15 dividing a day, got {self.start_step_minutes}")
         return self
 
 
@@ -206,7 +204,7 @@ def describe_validation_error(exc: ValidationError, source: str, model: type[Bas
     value = error.get("input")
     if error["type"] == "missing":
         return f"{where}: required key is missing"
-    if isinstance(value, dict | list):
+    if isinstance(value, dict | list) or "got " in message:  # our validators already name the value
         return f"{where}: {message}"
     return f"{where}: {message}, got {value!r}"
 

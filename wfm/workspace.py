@@ -47,7 +47,9 @@ def check_timezone(name: str) -> str:
         try:
             zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected an IANA time zone such as 'Europe/Madrid', got {name!r}{suggest(name, _zones())}") from None
+            raise ValueError(
+                f"expected an IANA time zone such as 'Europe/Madrid', got {name!r}{suggest(name, _zones())}"
+            ) from None
     return name
 
 
@@ -113,7 +115,9 @@ class PlanConfig(_Frozen):
     @classmethod
     def _monday(cls, value: dt.date | None) -> dt.date | None:
         if value is not None and value.weekday() != 0:
-            raise ValueError(f"expected a Monday (the plan week starts Monday 00:00 UTC), got {value} ({WEEKDAYS[value.weekday()]})")
+            raise ValueError(
+                f"expected a Monday (the plan week starts Monday 00:00 UTC), got {value} ({WEEKDAYS[value.weekday()]})"
+            )
         return value
 
 
@@ -320,7 +324,7 @@ def read_agents(path: Path, queue_names: list[str]) -> tuple[AgentConfig, ...]:
     seen: dict[str, int] = {}
     for index, raw in enumerate(frame.to_dict("records")):
         row = index + 2
-        agent = _parse_agent(raw, path.name, row, queue_names)
+        agent = _parse_agent({str(k): str(v) for k, v in raw.items()}, path.name, row, queue_names)
         if agent.agent_id in seen:
             raise InputError(
                 f"{path.name} row {row}, column agent_id: duplicate id {agent.agent_id!r} (first at row {seen[agent.agent_id]})"
@@ -381,7 +385,9 @@ def _parse_agent(raw: dict[str, str], source: str, row: int, queue_names: list[s
         try:
             dates.add(dt.date.fromisoformat(part))
         except ValueError:
-            raise fail("days_unavailable", f"expected weekdays (Mon…Sun) or dates (YYYY-MM-DD) separated by |, got {part!r}") from None
+            raise fail(
+                "days_unavailable", f"expected weekdays (Mon…Sun) or dates (YYYY-MM-DD) separated by |, got {part!r}"
+            ) from None
     values["weekdays_unavailable"] = frozenset(weekdays)
     values["dates_unavailable"] = frozenset(dates)
     try:
@@ -464,7 +470,9 @@ def read_special_days(path: Path, queue_names: list[str]) -> tuple[SpecialDay, .
             raise InputError(f"{source} row {row}, column date: expected YYYY-MM-DD, got {raw['date']!r}") from None
         queue = raw["queue"]
         if queue != "*" and queue not in queue_names:
-            raise InputError(f"{source} row {row}, column queue: expected a queue of wfm.toml or *, got {queue!r}{suggest(queue, queue_names)}")
+            raise InputError(
+                f"{source} row {row}, column queue: expected a queue of wfm.toml or *, got {queue!r}{suggest(queue, queue_names)}"
+            )
         text = raw["factor"].lower()
         if text == "closed":
             factor = 0.0
@@ -472,7 +480,9 @@ def read_special_days(path: Path, queue_names: list[str]) -> tuple[SpecialDay, .
             try:
                 factor = float(text)
             except ValueError:
-                raise InputError(f"{source} row {row}, column factor: expected a number ≥ 0 or 'closed', got {raw['factor']!r}") from None
+                raise InputError(
+                    f"{source} row {row}, column factor: expected a number ≥ 0 or 'closed', got {raw['factor']!r}"
+                ) from None
             if not 0 <= factor <= 100:
                 raise InputError(f"{source} row {row}, column factor: expected a number ≥ 0 or 'closed', got {raw['factor']!r}")
         days.append(SpecialDay(date=date, queue=queue, factor=factor))

@@ -16,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 # Each module defines Typer command functions and a `register(app)` that adds them.
@@ -38,8 +39,6 @@ for _name in _COMMAND_MODULES:
             raise
         continue
     _module.register(app)
-
-
 
 
 def main(argv: list[str] | None = None) -> None:

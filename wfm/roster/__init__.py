@@ -94,7 +94,12 @@ def build_roster(
     )
     timings["realize"] = time.perf_counter() - mark
     solver = {
-        "status": solution.status,
+        # The week is searched by neighbourhoods from a greedy start: a feasible roster, never a
+        # proven optimum. `bound` and `gap` are CP-SAT's for the final queue allocation with the
+        # shifts fixed ("bound_scope"); `start_objective` is the starting roster's objective.
+        "status": "FEASIBLE" if solution.status in ("OPTIMAL", "FEASIBLE") else solution.status,
+        "allocation_status": solution.status,
+        "bound_scope": "queue allocation with the shifts fixed",
         "objective": solution.objective,
         "bound": solution.bound,
         "gap": solution.gap,

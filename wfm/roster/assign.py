@@ -32,6 +32,7 @@ _FAIR = 1_000  # each step of the highest nights / weekend days / hours spread
 class Assignment:
     agent: AgentConfig
     shift: Shift
+    queue: str | None = None  # a queue held for the whole shift (the greedy roster's way), else chosen per slot
 
 
 @dataclass

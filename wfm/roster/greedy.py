@@ -2,7 +2,8 @@
 
 Walk the week in start-grid steps; while some queue is below its requirement at that moment,
 start a shift for the least-loaded skilled agent who may legally work it, choosing the length
-that covers the most of the deficit ahead. Each shift serves one queue throughout. This is what
+that covers the most of the deficit ahead. Each shift serves one queue throughout (recorded in
+`Assignment.queue`). This is what
 a careful planner with a spreadsheet does; it respects every per-person rule but not the
 service trade-offs across queues, and it cannot look back.
 """
@@ -13,6 +14,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -143,7 +145,7 @@ def greedy_roster(
                     break
                 for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:
                     release(assignment)
-    return sorted(chosen, key=lambda a: (a.agent.agent_id, a.shift.start))
+    return sorted((replace(a, queue=served[id(a)]) for a in chosen), key=lambda a: (a.agent.agent_id, a.shift.start))
 
 
 def _reachable(values: Sequence[int], count: int, low: int, high: int) -> bool:

@@ -188,13 +188,14 @@ def _assign_queues(
             rest = []
             for i, j in agents:
                 q = previous.get(i)
-                if q is not None and counts.get(q, 0) > 0:
+                if q is not None and counts.get(q, 0) > 0 and placed[i].assignment.queue in (None, q):
                     counts[q] -= 1
                     placed[i].activity[j] = q
                 else:
                     rest.append((i, j))
             for i, j in rest:
-                q = max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
+                held = placed[i].assignment.queue
+                q = held if held is not None else max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
                 counts[q] = counts.get(q, 0) - 1
                 placed[i].activity[j] = q
                 previous[i] = q

@@ -52,7 +52,7 @@ BLOCK = 2
 BLOCK_MINUTES = BLOCK * SLOT_MINUTES
 BLOCKS = WEEK_SLOTS // BLOCK
 # A whole-week queue allocation always gets at least this long, whatever the limit.
-MIN_ALLOCATION_SECONDS = 5.0
+MIN_ALLOCATION_SECONDS = 2.0
 # CP-SAT work units granted per second of --time-limit. A unit took about a second on an idle
 # two-core machine here and up to three on a busy one, so 0.6 keeps a run within its limit on
 # a lightly loaded machine while the work limit (not the clock) decides where each solve stops.

@@ -1,0 +1,476 @@
+"""The weekly job: forecast → requirements → roster → summary (→ greedy yardstick, simulation),
+and writing the plan folder.
+
+`run_plan` chains the stages on a loaded workspace and returns a `PlanResult` (values only, no
+files); `write_plan` writes it into a plan folder through one staging folder, so a failed run
+leaves the previous plan intact. `wfm requirements`, `wfm schedule`, `wfm plan`, `wfm demo` and
+`wfm whatif` all go through here; the stage modules do the work.
+
+Shrinkage (`[plan] shrinkage`, unplanned absence) is applied once, in `wfm.requirements`: the
+roster is asked for `agents_with_shrinkage` on-queue agents (see `roster_requirements`), while
+requirements.csv keeps both columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm import __version__
+from wfm.check import find_shifts, is_night
+from wfm.errors import InputError
+from wfm.exports import build_report, write_calendars
+from wfm.forecast import forecast_workspace
+from wfm.outputs import staged_output, write_coverage, write_forecast, write_frame, write_json, write_requirements, write_roster
+from wfm.requirements import FORECAST_COLUMNS, apply_shrinkage, compute_requirements
+from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baseline
+from wfm.roster.coverage import coverage_summary
+from wfm.rules import RulesProfile
+from wfm.simulate import INTERVAL_COLUMNS, read_forecast_csv, simulate_plan
+from wfm.timegrid import week_bounds
+from wfm.workspace import Workspace
+
+__all__ = [
+    "STAGES",
+    "PlanResult",
+    "agent_summary",
+    "break_factor",
+    "build_summary",
+    "lower_bound_paid_hours",
+    "plan_requirements",
+    "read_forecast",
+    "read_requirements",
+    "roster_requirements",
+    "run_plan",
+    "score_baseline",
+    "write_plan",
+]
+
+SolverProgress = Callable[[float, float, float], None]  # objective, bound, seconds (build_roster's callback)
+
+STAGES = ("forecast", "requirements", "roster", "baseline", "simulation", "summary")
+"""Names `run_plan` passes to its `progress` callback, in order, as each stage starts."""
+
+
+@dataclass
+class PlanResult:
+    """One planned week, in memory: what `write_plan` writes and the what-if comparison reads."""
+
+    week: dt.date
+    forecast: pd.DataFrame  # forecast.csv columns (after `adjust_forecast`); interval_start UTC
+    requirements: pd.DataFrame  # compute_requirements output (requirements.csv)
+    roster: RosterResult  # roster (roster.csv), coverage (coverage.csv), solver figures
+    summary: dict[str, Any]  # summary.json
+    baseline: dict[str, Any] | None = None  # the greedy roster scored the same way (summary["baseline"])
+    simulation: dict[str, Any] | None = None  # simulation.json content (summary["simulation"])
+    simulation_intervals: pd.DataFrame | None = None  # simulation.csv rows, when simulated
+
+
+# ----------------------------------------------------------------------------- the weekly job
+
+
+def run_plan(
+    ws: Workspace,
+    week: dt.date | None = None,
+    *,
+    settings: SolveSettings | None = None,
+    forecast_model: str | None = None,
+    fill_gaps: str | None = None,
+    adjust_forecast: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    simulate_runs: int = 0,
+    seed: int = 0,
+    compare_greedy: bool = True,
+    progress: Callable[[str], None] | None = None,
+    solver_progress: SolverProgress | None = None,
+    forecast: pd.DataFrame | None = None,
+    requirements: pd.DataFrame | None = None,
+) -> PlanResult:
+    """Plan one week of `ws`: forecast, requirements, roster, summary; optionally the greedy
+    yardstick and a contact-by-contact simulation. Nothing is written (see `write_plan`).
+
+    - `week`: the plan week's Monday; default `ws.plan_week()` (wfm.toml, then the Monday after
+      the history), or with a given `forecast`/`requirements` and no week anywhere, the Monday
+      of their first interval.
+    - Forecast: `wfm.forecast.forecast_workspace(ws, week, model=forecast_model,
+      fill_gaps=fill_gaps)`, unless `forecast` (forecast.csv columns, UTC) is given. Then
+      `adjust_forecast(frame)` may change it (what-if: volume, deflection, AHT); it must return
+      the same columns.
+    - Requirements: `compute_requirements(forecast, ws.queues, interval, ws.rules,
+      ws.plan.shrinkage)`, unless `requirements` is given (e.g. from `read_requirements`).
+      The roster is built for the `agents` column, except that when `ws.plan.shrinkage` > 0
+      `agents` is replaced by `agents_with_shrinkage` first (`roster_requirements`), so the
+      roster covers unplanned absence; coverage.csv's `required` is then that grossed-up number.
+    - Roster: `build_roster` with `settings` (default `SolveSettings(seed=seed)`);
+      `solver_progress(objective, bound, seconds)` is called on every improving solution.
+      Raises `InfeasibleError` when the hard rules cannot all hold.
+    - `compare_greedy`: also build the greedy roster for the same requirements and score it the
+      same way (`PlanResult.baseline`, summary key "baseline").
+    - `simulate_runs` ≥ 2: play the week out that many times with `seed` (`wfm.simulate`);
+      0 means no simulation.
+    - `progress(stage)` is called with each name of `STAGES` as that stage starts.
+    """
+    if simulate_runs != 0 and simulate_runs < 2:
+        raise InputError(f"--simulate: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
+    say = progress or (lambda stage: None)
+    settings = settings or SolveSettings(seed=seed)
+
+    monday, frame, requirements = plan_requirements(
+        ws,
+        week,
+        forecast_model=forecast_model,
+        fill_gaps=fill_gaps,
+        adjust_forecast=adjust_forecast,
+        forecast=forecast,
+        requirements=requirements,
+        progress=say,
+    )
+    demand = roster_requirements(requirements, ws.plan.shrinkage)
+
+    say("roster")
+    result = build_roster(ws, demand, monday, settings, progress=solver_progress)
+
+    baseline = None
+    if compare_greedy:
+        say("baseline")
+        baseline = score_baseline(ws, demand, monday)
+
+    simulation = None
+    intervals = None
+    if simulate_runs:
+        say("simulation")
+        simulated = simulate_plan(
+            ws.queues, ws.agents, result.roster, frame, monday, ws.plan.interval_minutes, runs=simulate_runs, seed=seed
+        )
+        simulation = _rounded(simulated.summary_json())
+        intervals = simulated.intervals[list(INTERVAL_COLUMNS)]
+
+    say("summary")
+    summary = build_summary(
+        ws, monday, requirements, result, baseline=baseline, simulation=simulation, forecast_models=frame.attrs.get("models")
+    )
+    return PlanResult(monday, frame, requirements, result, summary, baseline, simulation, intervals)
+
+
+def plan_requirements(
+    ws: Workspace,
+    week: dt.date | None = None,
+    *,
+    forecast_model: str | None = None,
+    fill_gaps: str | None = None,
+    adjust_forecast: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    forecast: pd.DataFrame | None = None,
+    requirements: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dt.date, pd.DataFrame, pd.DataFrame]:
+    """The first two stages of `run_plan` (same arguments): (plan week, forecast, requirements)."""
+    if requirements is not None and (forecast is not None or adjust_forecast is not None):
+        raise InputError("run_plan: give requirements, or a forecast (and adjust_forecast), not both")
+    say = progress or (lambda stage: None)
+    given = requirements if requirements is not None else forecast
+    monday = _plan_week(ws, week, given)
+    say("forecast")
+    if requirements is not None:
+        frame = requirements.loc[:, list(FORECAST_COLUMNS)].copy()
+    elif forecast is not None:
+        frame = forecast.loc[:, list(FORECAST_COLUMNS)].copy()
+    else:
+        frame = forecast_workspace(ws, monday, model=forecast_model, fill_gaps=fill_gaps)
+    if adjust_forecast is not None:
+        frame = adjust_forecast(frame)
+    _check_covers_week(frame, monday, "requirements" if requirements is not None else "forecast")
+    say("requirements")
+    if requirements is None:
+        requirements = compute_requirements(frame, ws.queues, ws.plan.interval_minutes, ws.rules, ws.plan.shrinkage)
+    return monday, frame, requirements
+
+
+def roster_requirements(requirements: pd.DataFrame, shrinkage: float) -> pd.DataFrame:
+    """What the roster is asked to staff: `requirements` with `agents` replaced by
+    `agents_with_shrinkage` when `shrinkage` > 0 (unchanged, same frame, when it is 0)."""
+    if shrinkage <= 0:
+        return requirements
+    out = requirements.copy()
+    if "agents_with_shrinkage" in out.columns:
+        out["agents"] = out["agents_with_shrinkage"]
+    else:
+        out["agents"] = apply_shrinkage(out["agents"].to_numpy(), shrinkage)
+    return out
+
+
+def score_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) -> dict[str, Any]:
+    """The greedy roster (`wfm.roster.greedy_baseline`) for the same requirements, scored like
+    the plan: per queue service_level, intervals_meeting_target, scheduled_hours; paid_hours,
+    headcount_used, seconds."""
+    greedy = greedy_baseline(ws, requirements, week)
+    agents = agent_summary(ws, greedy.roster, week)
+    queues = {
+        name: {key: figures[key] for key in ("service_level", "intervals_meeting_target", "scheduled_hours")}
+        for name, figures in coverage_summary(greedy.coverage).items()
+    }
+    return {
+        "method": "greedy",
+        "queues": queues,
+        "paid_hours": round(sum(a["paid_hours"] for a in agents.values()), 2),
+        "headcount_used": sum(1 for a in agents.values() if a["shifts"]),
+        "seconds": greedy.solver.get("seconds"),
+    }
+
+
+# ----------------------------------------------------------------------------- summary.json
+
+
+def build_summary(
+    ws: Workspace,
+    week: dt.date,
+    requirements: pd.DataFrame,
+    roster_result: RosterResult,
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    simulation: Mapping[str, Any] | None = None,
+    forecast_models: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """summary.json in the shape `wfm.exports.report.PlanSummary` documents, plus extras.
+
+    week; queues{name: service_level, target, intervals_meeting_target, contacts, channel,
+    timezone, required_hours, scheduled_hours, forecast_model}; agents{id: paid_hours, shifts,
+    nights, weekend_days} for every agent of agents.csv; paid_hours; headcount_used; solver
+    (build_roster's figures: status, objective, bound, gap, seconds and more);
+    lower_bound_paid_hours (`lower_bound_paid_hours`); plan{interval_minutes, rules,
+    shrinkage}; wfm_version; and "baseline" / "simulation" when given. `requirements` is the
+    compute_requirements frame (before `roster_requirements`).
+    """
+    agents = agent_summary(ws, roster_result.roster, week)
+    queues: dict[str, Any] = {}
+    figures = coverage_summary(roster_result.coverage)
+    for queue in ws.queues:
+        one = figures.get(queue.name)
+        if one is None:
+            continue
+        entry: dict[str, Any] = {
+            "service_level": one["service_level"] if one["contacts"] > 0 else None,
+            "target": queue.service_level,
+            "intervals_meeting_target": one["intervals_meeting_target"] if one["contacts"] > 0 else None,
+            "contacts": one["contacts"],
+            "channel": queue.channel,
+            "timezone": queue.timezone,
+            "required_hours": one["required_hours"],
+            "scheduled_hours": one["scheduled_hours"],
+        }
+        if forecast_models and queue.name in forecast_models:
+            entry["forecast_model"] = forecast_models[queue.name]
+        queues[queue.name] = entry
+    summary: dict[str, Any] = {
+        "week": week.isoformat(),
+        "queues": queues,
+        "agents": agents,
+        "paid_hours": round(sum(a["paid_hours"] for a in agents.values()), 2),
+        "headcount_used": sum(1 for a in agents.values() if a["shifts"]),
+        "solver": _json_safe(dict(roster_result.solver)),
+        "lower_bound_paid_hours": round(lower_bound_paid_hours(ws, requirements), 2),
+        "plan": {"interval_minutes": ws.plan.interval_minutes, "rules": ws.rules.name, "shrinkage": ws.plan.shrinkage},
+        "wfm_version": __version__,
+    }
+    if baseline is not None:
+        summary["baseline"] = _json_safe(dict(baseline))
+    if simulation is not None:
+        summary["simulation"] = _json_safe(dict(simulation))
+    return summary
+
+
+def agent_summary(ws: Workspace, roster: pd.DataFrame, week: dt.date) -> dict[str, dict[str, Any]]:
+    """Per agent of agents.csv (in its order): paid_hours, shifts, nights, weekend_days.
+
+    From the roster rows, as FORMATS.md defines them (the checker's own reading, `wfm.check`):
+    a shift is a maximal run of back-to-back rows starting in the plan week; paid hours are
+    its length minus lunch; a night shift overlaps the profile's local night window (00:00–06:00);
+    a weekend day is a local Saturday or Sunday on which a shift starts.
+    """
+    shifts_of: dict[str, list[Any]] = {agent.agent_id: [] for agent in ws.agents}
+    for shift in find_shifts(roster, week):
+        shifts_of.setdefault(shift.agent_id, []).append(shift)
+    out: dict[str, dict[str, Any]] = {}
+    zones = {agent.agent_id: agent.zone for agent in ws.agents}
+    for agent_id, shifts in shifts_of.items():
+        zone = zones.get(agent_id)
+        if zone is None:  # not in agents.csv: build_roster never does this; the checker reports it
+            continue
+        weekend = {shift.start.astimezone(zone).date() for shift in shifts if shift.start.astimezone(zone).weekday() >= 5}
+        out[agent_id] = {
+            "paid_hours": round(sum(shift.paid_hours for shift in shifts), 2),
+            "shifts": len(shifts),
+            "nights": sum(1 for shift in shifts if is_night(shift, zone, ws.rules)),
+            "weekend_days": len(weekend),
+        }
+    return out
+
+
+def break_factor(rules: RulesProfile) -> float:
+    """Fewest paid hours per on-queue hour any legal shift gives: min over shift lengths L of
+    paid(L) / (paid(L) − breaks(L) × break_minutes / 60). Paid breaks are off-queue, so a
+    roster pays at least this much for each hour of on-queue staffing."""
+    best = math.inf
+    for length in rules.shifts.lengths_hours:
+        paid = rules.paid_hours(length)
+        on_queue = paid - rules.breaks_for(length) * rules.breaks.break_minutes / 60
+        if on_queue > 0:
+            best = min(best, paid / on_queue)
+    return 1.0 if math.isinf(best) else best
+
+
+def lower_bound_paid_hours(ws: Workspace, requirements: pd.DataFrame) -> float:
+    """Paid hours below which no roster can meet every interval's requirement:
+
+        ( Σ_phone,chat agents × h  +  Σ_email workload_erlangs × h / max_occupancy / (1 − shrinkage) ) × break_factor
+
+    where h is the interval length in hours, `agents` is `agents_with_shrinkage` when
+    shrinkage > 0 (what the roster is asked for), email counts its arriving work at the
+    queue's occupancy cap (not the levelled `agents`, which round up every interval), and
+    `break_factor(ws.rules)` adds the paid breaks of the most break-efficient shift length.
+    Lunch is unpaid and shifts need not match demand exactly, so real rosters sit above it.
+    """
+    if requirements.empty:
+        return 0.0
+    hours = ws.plan.interval_minutes / 60
+    shrinkage = ws.plan.shrinkage
+    demand = roster_requirements(requirements, shrinkage)
+    caps = {queue.name: queue.occupancy_cap(ws.rules) for queue in ws.queues}
+    deferred = {queue.name for queue in ws.queues if queue.is_deferred}
+    is_email = demand["queue"].isin(deferred).to_numpy()
+    agents = demand["agents"].to_numpy(dtype=float)
+    on_queue = float(agents[~is_email].sum()) * hours
+    if is_email.any():
+        if "workload_erlangs" in demand.columns:
+            work = demand["workload_erlangs"].to_numpy(dtype=float)
+        else:
+            work = demand["contacts"].to_numpy(dtype=float) * demand["aht_seconds"].to_numpy(dtype=float) / (hours * 3600)
+        cap = demand["queue"].map(caps).to_numpy(dtype=float)
+        email = np.nan_to_num(work / cap)[is_email].sum() * hours / (1 - shrinkage)
+        on_queue += float(email)
+    return on_queue * break_factor(ws.rules)
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: bool = True, report: bool = True) -> None:
+    """Write the plan folder: forecast.csv, requirements.csv, roster.csv, coverage.csv,
+    summary.json, and with `calendars` calendars/, with `report` report.html; simulation.csv
+    and simulation.json when the plan was simulated.
+
+    Everything is built in a staging folder beside `out_dir` and moved in only when all of it
+    was written: a failure leaves a previous plan intact. Files of a previous plan that this
+    one does not write (e.g. report.html after `wfm schedule`) are left as they were.
+    """
+    roster = result.roster
+    with staged_output(Path(out_dir)) as stage:
+        write_forecast(result.forecast, stage)
+        write_requirements(result.requirements, stage)
+        write_roster(roster.roster, stage)
+        write_coverage(roster.coverage, stage)
+        write_json(result.summary, stage / "summary.json")
+        if result.simulation is not None:
+            write_json(result.simulation, stage / "simulation.json")
+            if result.simulation_intervals is not None:
+                write_frame(result.simulation_intervals, stage / "simulation.csv")
+        if calendars:
+            write_calendars(stage, roster.roster, ws.agents, result.week)
+        if report:
+            page = build_report(
+                roster.roster,
+                roster.coverage,
+                result.summary,
+                ws.agents,
+                result.week,
+                requirements=roster_requirements(result.requirements, ws.plan.shrinkage),
+                title=f"wfm weekly plan: {ws.root.resolve().name}",
+            )
+            (stage / "report.html").write_text(page, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- reading given stages
+
+
+def read_forecast(path: Path) -> pd.DataFrame:
+    """A forecast.csv (FORMATS.md columns) → frame with UTC times; InputError naming row and column."""
+    return read_forecast_csv(Path(path))
+
+
+def read_requirements(path: Path, ws: Workspace) -> pd.DataFrame:
+    """A requirements.csv (queue, interval_start, contacts, aht_seconds, agents) → the
+    compute_requirements frame, with the file's `agents` (a planner may have edited them).
+
+    The other columns (channel, traffic, email workload and deadline) are recomputed from the
+    file's contacts and handle times, and `agents_with_shrinkage` from its `agents` and
+    `[plan] shrinkage`; columns in the file beyond the five above are ignored.
+    """
+    path = Path(path)
+    forecast = read_forecast_csv(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    raw.columns = [str(column).strip() for column in raw.columns]
+    if "agents" not in raw.columns:
+        raise InputError(
+            f"{path.name} header: required column 'agents' is missing (columns: queue, interval_start, contacts, "
+            "aht_seconds, agents)"
+        )
+    text = raw["agents"].str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = (numbers.isna() | (numbers < 0) | (numbers != numbers.round())).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = text.iloc[row]
+        raise InputError(f"{path.name} row {row + 2}, column agents: expected a whole number of agents ≥ 0, got {value!r}")
+    requirements = compute_requirements(forecast, ws.queues, ws.plan.interval_minutes, ws.rules, ws.plan.shrinkage)
+    # compute_requirements sorts by queue and interval_start; line the file's agents up the same way.
+    given = pd.DataFrame({"queue": forecast["queue"], "interval_start": forecast["interval_start"], "given": numbers.astype(int)})
+    merged = requirements.merge(given, on=["queue", "interval_start"], how="left", validate="one_to_one")
+    requirements["agents"] = merged["given"].to_numpy(dtype=np.int64)
+    requirements["agents_with_shrinkage"] = apply_shrinkage(requirements["agents"].to_numpy(), ws.plan.shrinkage)
+    return requirements
+
+
+def _plan_week(ws: Workspace, week: dt.date | None, given: pd.DataFrame | None) -> dt.date:
+    if week is not None or ws.plan.week is not None or given is None or not ws.history.empty:
+        return ws.plan_week(week)
+    if given.empty:
+        raise InputError("forecast: no rows, so no plan week can be inferred (give --week)")
+    first = pd.Timestamp(given["interval_start"].min()).date()
+    return first - dt.timedelta(days=first.weekday())
+
+
+def _check_covers_week(frame: pd.DataFrame, week: dt.date, source: str) -> None:
+    start, end = week_bounds(week)
+    stamps = pd.to_datetime(frame["interval_start"], utc=True)
+    if not ((stamps >= pd.Timestamp(start)) & (stamps < pd.Timestamp(end))).any():
+        span = f"{stamps.min():%Y-%m-%d} to {stamps.max():%Y-%m-%d}" if len(stamps) else "no rows"
+        raise InputError(f"{source}: no interval in the plan week of {week}, got {span} (give --week for the file's week)")
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON values: numpy scalars become Python numbers, NaN and infinities null."""
+    if isinstance(value, Mapping):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _rounded(value: Any) -> Any:
+    """Six decimals: enough for any planner, and stable diffs between runs."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, Mapping):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
