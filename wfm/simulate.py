@@ -81,7 +81,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from wfm.erlang import queue_metrics
 from wfm.errors import InputError, suggest
 from wfm.timegrid import week_start
-from wfm.workspace import AgentConfig, QueueConfig
+from wfm.workspace import AgentConfig, QueueConfig, read_csv_strings
 
 HandleTime = Literal["exponential", "lognormal"]
 Routing = Literal["roster", "skills"]
@@ -719,14 +719,7 @@ def read_forecast_csv(path: Path) -> pd.DataFrame:
     """PLAN_DIR/forecast.csv → queue, interval_start (UTC), contacts, aht_seconds; InputError naming row and column."""
     if not path.is_file():
         raise InputError(f"{path}: missing (write one with `wfm forecast` or `wfm plan`)")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path.name}: empty file (expected a header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name}: not a readable CSV ({str(exc).strip()})") from None
-    frame.columns = [str(column).strip() for column in frame.columns]
-    frame = frame.apply(lambda column: column.str.strip()) if len(frame.columns) else frame
+    frame = read_csv_strings(path)
     _check_frame_columns(frame, path.name, FORECAST_COLUMNS)
     frame["interval_start"] = _parse_utc(frame["interval_start"], path.name, "interval_start")
     for column in ("contacts", "aht_seconds"):

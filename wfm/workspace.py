@@ -295,7 +295,8 @@ _REQUIRED_AGENT_COLUMNS = ("agent_id", "timezone", "skills")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-def _read_csv_strings(path: Path) -> pd.DataFrame:
+def read_csv_strings(path: Path) -> pd.DataFrame:
+    """A CSV as stripped strings, every failure as one InputError line naming the file."""
     if not path.is_file():
         raise InputError(f"{path}: missing")
     try:
@@ -305,7 +306,7 @@ def _read_csv_strings(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"{path.name}: not a readable CSV ({str(exc).strip()})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
+    return frame.apply(lambda col: col.str.strip()) if len(frame.columns) else frame
 
 
 def _check_columns(frame: pd.DataFrame, source: str, known: tuple[str, ...], required: tuple[str, ...]) -> None:
@@ -318,7 +319,7 @@ def _check_columns(frame: pd.DataFrame, source: str, known: tuple[str, ...], req
 
 
 def read_agents(path: Path, queue_names: list[str]) -> tuple[AgentConfig, ...]:
-    frame = _read_csv_strings(path)
+    frame = read_csv_strings(path)
     _check_columns(frame, path.name, AGENT_COLUMNS, _REQUIRED_AGENT_COLUMNS)
     agents: list[AgentConfig] = []
     seen: dict[str, int] = {}
@@ -418,7 +419,7 @@ def read_history(path: Path, queue_names: list[str]) -> pd.DataFrame:
 
     Semantic checks over the series (duplicates, grid, gaps) belong to the forecast stage.
     """
-    frame = _read_csv_strings(path)
+    frame = read_csv_strings(path)
     source = path.name
     _check_columns(frame, source, HISTORY_COLUMNS, HISTORY_COLUMNS)
     if frame.empty:
@@ -458,7 +459,7 @@ SPECIAL_COLUMNS = ("date", "queue", "factor")
 
 
 def read_special_days(path: Path, queue_names: list[str]) -> tuple[SpecialDay, ...]:
-    frame = _read_csv_strings(path)
+    frame = read_csv_strings(path)
     source = path.name
     _check_columns(frame, source, SPECIAL_COLUMNS, SPECIAL_COLUMNS)
     days: list[SpecialDay] = []

@@ -6,15 +6,13 @@ code (0 clean or only soft violations, 1 a hard rule broken, 2 bad input).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from wfm.check import check_roster, find_shifts, plan_week, read_coverage, read_plan
-from wfm.cli.common import console, guarded
-from wfm.errors import InputError
+from wfm.cli.common import console, guarded, parse_week
 from wfm.workspace import load_workspace
 
 
@@ -38,7 +36,7 @@ def check(
     ws = load_workspace(workspace, with_history=False)
     roster = read_plan(plan_dir)
     coverage = read_coverage(plan_dir)
-    plan_monday = plan_week(plan_dir, roster, _parse_week(week))
+    plan_monday = plan_week(plan_dir, roster, parse_week(week))
     violations = check_roster(ws, roster, plan_monday, coverage)
     shifts = find_shifts(roster, plan_monday)
     scope = f"{_count(len(shifts), 'shift')} of {_count(len({s.agent_id for s in shifts}), 'agent')}"
@@ -58,15 +56,6 @@ def check(
 def _say(line: str) -> None:
     # soft_wrap: one violation stays one line however narrow the terminal (grep, CI logs).
     console.print(line, markup=False, soft_wrap=True)
-
-
-def _parse_week(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
 
 
 def _count(number: int, word: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -9,7 +10,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from wfm.errors import WfmError
+from wfm.errors import InputError, WfmError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,3 +33,13 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def parse_week(text: str | None) -> dt.date | None:
+    """The --week option: an ISO date (the Monday check belongs to the workspace)."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None

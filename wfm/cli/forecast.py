@@ -15,7 +15,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli.common import console, err_console, guarded
+from wfm.cli.common import console, err_console, guarded, parse_week
 from wfm.errors import InputError
 from wfm.forecast import QueueForecast, forecast_queues
 from wfm.forecast import backtest as run_backtest
@@ -71,7 +71,7 @@ def forecast(
 
     Example: wfm forecast forecasts/global-support --out plan --backtest
     """
-    plan_week = _parse_week(week)
+    plan_week = parse_week(week)
     name = check_model(model) if model is not None else None
     how = check_fill_gaps(fill_gaps)
     if backtest_weeks < 1:
@@ -89,15 +89,6 @@ def forecast(
         write_forecast(frame, stage)
     console.print(_summary_table(results, monday, ws.plan.interval_minutes))
     console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
-
-
-def _parse_week(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
 
 
 def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:

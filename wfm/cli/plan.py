@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from wfm import paths
-from wfm.cli.common import console, guarded
+from wfm.cli.common import console, guarded, parse_week
 from wfm.cli.schedule import (
     DEFAULT_TIME_LIMIT,
     FillGapsOpt,
@@ -24,7 +24,6 @@ from wfm.cli.schedule import (
     TimeLimitOpt,
     WeekOpt,
     WorkspaceArg,
-    parse_week,
     print_summary,
     solve_settings,
 )

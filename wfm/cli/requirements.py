@@ -14,8 +14,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli.common import console, guarded
-from wfm.cli.schedule import FillGapsOpt, ModelOpt, PlanProgress, WeekOpt, WorkspaceArg, parse_week, say_written
+from wfm.cli.common import console, guarded, parse_week
+from wfm.cli.schedule import FillGapsOpt, ModelOpt, PlanProgress, WeekOpt, WorkspaceArg, say_written
 from wfm.outputs import staged_output, write_requirements
 from wfm.pipeline import plan_requirements, read_forecast
 from wfm.workspace import Workspace, load_workspace

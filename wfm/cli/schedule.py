@@ -8,7 +8,6 @@ summary table. The option checks, the progress display and the summary table are
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from wfm.cli.common import console, err_console, guarded
+from wfm.cli.common import console, err_console, guarded, parse_week
 from wfm.errors import InputError
 from wfm.pipeline import PlanResult, read_forecast, read_requirements, run_plan, write_plan
 from wfm.roster import SolveSettings
@@ -130,15 +129,6 @@ def schedule(
 
 
 # ----------------------------------------------------------------------------- shared by the job commands
-
-
-def parse_week(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
 
 
 def solve_settings(time_limit: float, seed: int) -> SolveSettings:

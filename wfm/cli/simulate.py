@@ -15,8 +15,7 @@ import typer
 from rich.table import Table
 
 from wfm.check import plan_week, read_plan
-from wfm.cli.common import console, guarded
-from wfm.errors import InputError
+from wfm.cli.common import console, guarded, parse_week
 from wfm.outputs import staged_output, write_frame, write_json
 from wfm.simulate import INTERVAL_COLUMNS, HandleTime, Routing, SimulationResult, read_forecast_csv, simulate_plan
 from wfm.workspace import load_workspace
@@ -31,15 +30,20 @@ def simulate(
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed and inputs give identical output.")] = 0,
     overdispersion: Annotated[
         float,
-        typer.Option(metavar="CV", help="Day-to-day volume noise beyond Poisson: coefficient of variation of a gamma "
-                     "multiplier per queue-day (0 = pure Poisson)."),
+        typer.Option(
+            metavar="CV",
+            help="Day-to-day volume noise beyond Poisson: coefficient of variation of a gamma "
+            "multiplier per queue-day (0 = pure Poisson).",
+        ),
     ] = 0.0,
     handle_time: Annotated[HandleTime, typer.Option(help="Handle-time distribution around each interval's AHT.")] = "exponential",
     aht_cv: Annotated[float, typer.Option(help="Coefficient of variation of lognormal handle times.")] = 1.0,
     routing: Annotated[
         Routing,
-        typer.Option(help="roster: agents take only their row's queue. skills: on any queue row, agents take every "
-                     "queue they are skilled for (longest-idle agent, longest-waiting contact)."),
+        typer.Option(
+            help="roster: agents take only their row's queue. skills: on any queue row, agents take every "
+            "queue they are skilled for (longest-idle agent, longest-waiting contact)."
+        ),
     ] = "roster",
     week: Annotated[
         str | None,
@@ -56,7 +60,7 @@ def simulate(
     ws = load_workspace(workspace, with_history=False)
     roster = read_plan(plan_dir)
     forecast = read_forecast_csv(Path(plan_dir) / "forecast.csv")
-    monday = plan_week(plan_dir, roster, _parse_week(week))
+    monday = plan_week(plan_dir, roster, parse_week(week))
     with console.status(f"simulating {runs} weeks…"):
         result = simulate_plan(
             ws.queues,
@@ -109,15 +113,6 @@ def _rounded(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_rounded(item) for item in value]
     return value
-
-
-def _parse_week(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--week: expected a date like 2026-11-30, got {text!r}") from None
 
 
 def register(app: typer.Typer) -> None:
