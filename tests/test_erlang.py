@@ -9,7 +9,6 @@ independent of the log-space and series code they check.
 from __future__ import annotations
 
 import math
-import time
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -275,10 +274,9 @@ def test_understaffed_erlang_c() -> None:
 
 
 @pytest.mark.parametrize("traffic", [10_000.0, 20_000.0])
-def test_huge_traffic_is_finite_and_fast(traffic: float) -> None:
-    start = time.perf_counter()
+def test_huge_traffic_is_finite(traffic: float) -> None:
+    """Speed at 10,000–20,000 Erlangs is measured in benchmarks/bench_staffing.py."""
     n = int(erlang.required_agents(traffic, 180, 0.8, 20, 0.85))
-    elapsed = time.perf_counter() - start
     assert n == math.ceil(traffic / 0.85)  # big queues: the occupancy cap decides
     uncapped = int(erlang.required_agents(traffic, 180, 0.8, 20))
     assert traffic < uncapped < traffic + 2 * math.sqrt(traffic)
@@ -287,7 +285,6 @@ def test_huge_traffic_is_finite_and_fast(traffic: float) -> None:
     for values in (m.probability_wait, m.service_level, m.asa_seconds, m.occupancy):
         assert not np.any(np.isnan(values))
     assert np.all(np.isfinite(m.service_level))
-    assert elapsed < 1.0  # milliseconds in practice; generous for a loaded test machine
     curve = erlang.service_curve([traffic * 900 / 180], 180, 15, 20, n_max=int(traffic) + 600)
     assert not np.isnan(curve).any()
     assert curve[0, -1] > 0.99
@@ -480,15 +477,13 @@ def test_service_and_asa_curves_match_pointwise_evaluation(concurrency: int, pat
     np.testing.assert_allclose(asa[1:], m.asa_seconds, rtol=1e-12, atol=1e-15)
 
 
-def test_service_curve_default_reaches_one_and_is_fast() -> None:
+def test_service_curve_is_monotone_and_reaches_one() -> None:
+    """Speed is measured in benchmarks/bench_staffing.py, not here."""
     rng = np.random.default_rng(3)
     contacts = rng.poisson(60, 672 * 5).astype(float)  # a week of 15-min intervals, 5 queues
     aht = rng.uniform(180, 600, contacts.size)
-    start = time.perf_counter()
     curve = erlang.service_curve(contacts, aht, 15, 20, n_max=300)
-    elapsed = time.perf_counter() - start
     assert curve.shape == (contacts.size, 301)
     assert np.all(np.diff(curve, axis=1) >= -1e-12)
-    assert elapsed < 2.0  # ~0.03 s unloaded; generous for a shared machine
     full = erlang.service_curve(contacts, aht, 15, 20, patience_seconds=120)
     assert np.all(full[:, -1] == 1.0)

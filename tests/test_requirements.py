@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -255,9 +254,6 @@ def test_a_year_for_ten_queues_is_fast(rules: RulesProfile) -> None:
         )
     frame = pd.concat(frames, ignore_index=True)
     assert len(frame) == 350_400
-    start = time.perf_counter()
-    out = compute_requirements(frame, queues, 15, rules, shrinkage=0.25)
-    elapsed = time.perf_counter() - start
+    out = compute_requirements(frame, queues, 15, rules, shrinkage=0.25)  # speed: benchmarks/bench_staffing.py
     assert len(out) == len(frame)
     assert (out["agents"] >= 0).all() and (out["agents_with_shrinkage"] >= out["agents"]).all()
-    assert elapsed < 3.0  # ~0.2 s unloaded; generous for a shared test machine
