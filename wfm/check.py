@@ -30,7 +30,7 @@ import pandas as pd
 from wfm.errors import InputError, suggest
 from wfm.rules import RULE_NAMES, RuleName, RulesProfile
 from wfm.timegrid import local_days, local_midnight_utc, week_bounds, week_start
-from wfm.workspace import WEEKDAYS, AgentConfig, Workspace
+from wfm.workspace import WEEKDAYS, AgentConfig, Workspace, read_csv_strings
 
 UTC = dt.UTC
 CheckName = RuleName | Literal["format"]
@@ -144,7 +144,7 @@ def read_plan(plan_dir: Path) -> pd.DataFrame:
     if not Path(plan_dir).is_dir():
         raise InputError(f"{plan_dir}: no such plan folder (write one with `wfm schedule` or `wfm plan`)")
     path = Path(plan_dir) / "roster.csv"
-    frame = _read_csv(path, "roster.csv", "write one with `wfm schedule` or `wfm plan`")
+    frame = _read_csv(path, "write one with `wfm schedule` or `wfm plan`")
     missing = [column for column in ROSTER_COLUMNS if column not in frame.columns]
     if missing:
         raise InputError(f"roster.csv header: required column {missing[0]!r} is missing (columns: {', '.join(ROSTER_COLUMNS)})")
@@ -187,7 +187,7 @@ def read_coverage(plan_dir: Path) -> pd.DataFrame | None:
     path = Path(plan_dir) / "coverage.csv"
     if not path.exists():
         return None
-    frame = _read_csv(path, "coverage.csv", "")
+    frame = _read_csv(path, "")
     missing = [column for column in COVERAGE_COLUMNS if column not in frame.columns]
     if missing:
         raise InputError(f"coverage.csv header: required column {missing[0]!r} is missing")
@@ -236,17 +236,10 @@ _UTC_HINT = "expected a UTC time ending in Z such as 2026-11-30T09:00:00Z, got {
 _LOCAL_HINT = "expected a local time with the agent's offset such as 2026-11-30T17:00:00+08:00, got {value!r}"
 
 
-def _read_csv(path: Path, name: str, hint: str) -> pd.DataFrame:
+def _read_csv(path: Path, hint: str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: missing" + (f" ({hint})" if hint else ""))
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{name}: empty file (expected a header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: not a readable CSV ({str(exc).strip()})") from None
-    frame.columns = [str(column).strip() for column in frame.columns]
-    return frame.apply(lambda column: column.str.strip()) if len(frame.columns) else frame
+    return read_csv_strings(path)
 
 
 def _parse_utc(text: str, error: InputError) -> dt.datetime:
