@@ -53,10 +53,10 @@ BLOCK_MINUTES = BLOCK * SLOT_MINUTES
 BLOCKS = WEEK_SLOTS // BLOCK
 # A whole-week queue allocation always gets at least this long, whatever the limit.
 MIN_ALLOCATION_SECONDS = 2.0
-# CP-SAT work units granted per second of --time-limit. A unit took about a second on an idle
-# two-core machine here and up to three on a busy one, so 0.6 keeps a run within its limit on
-# a lightly loaded machine while the work limit (not the clock) decides where each solve stops.
-WORK_PER_SECOND = 0.6
+# CP-SAT work units granted per second of --time-limit. A unit took one to three seconds here
+# (more on a busy machine, and presolve is not stopped by the limit), so 0.3 keeps most runs
+# near their limit while the work limit, not the clock, decides where each solve stops.
+WORK_PER_SECOND = 0.3
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class SolveSettings:
     # Start times freed around each of a group's usual start times, in grid steps either side.
     neighbours: int = 1
     # Work units per window solve.
-    window_effort: float = 4.0
+    window_effort: float = 2.0
 
 
 @dataclass
@@ -405,6 +405,10 @@ def _solver(settings: SolveSettings, effort: float, wall: float) -> cp_model.CpS
         params.max_time_in_seconds = max(30.0, 4 * wall)
         params.interleave_search = settings.workers > 1
     params.catch_sigint_signal = True
+    # Presolve is not stopped by the work limit, and probing the allocation models cost seconds
+    # per solve (measured); the models are already tight, so one light pass is enough.
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     return solver
 
 
@@ -429,6 +433,10 @@ def _solve_from(
     for key, var in model.x.items():
         cp.add_hint(var, hint.get(key, 0))
     started = time.perf_counter()
+    if not model.x:  # nothing to hint (every count is fixed): one solve is the whole job
+        solver = _solver(settings, effort, wall)
+        status = solver.solve(cp, _Progress(progress) if progress else None)
+        return (solver, status) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     completer = _solver(settings, effort, wall / 2)
     completer.parameters.fix_variables_to_their_hinted_value = True
     if completer.solve(cp) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -509,7 +517,7 @@ def solve_week(
     # Budget: 10% for the first whole-week allocation, 35% for windows, the rest for the last one
     # (measured: the allocation is where most of the gain over the starting roster comes from).
     first = whole_week(
-        max(1.0, WORK_PER_SECOND * 0.1 * settings.time_limit), max(MIN_ALLOCATION_SECONDS, 0.10 * settings.time_limit)
+        max(0.5, WORK_PER_SECOND * 0.1 * settings.time_limit), max(MIN_ALLOCATION_SECONDS, 0.10 * settings.time_limit)
     )
     if first is None:
         # No allocation in time (a huge week on a tiny limit): keep the starting roster as it is;
@@ -526,7 +534,9 @@ def solve_week(
     windows_end = started + 0.45 * settings.time_limit
     # How many windows: a count, not a clock, so that a seed gives the same roster on a busy
     # machine (each solve stops on deterministic work); the clock only guards the limit.
-    budget = max(1, int(WORK_PER_SECOND * 0.35 * settings.time_limit / (2 * settings.window_effort)))
+    window_work = WORK_PER_SECOND * 0.35 * settings.time_limit  # hint completion + search, all windows
+    budget = max(1, int(window_work / (2 * settings.window_effort)))
+    per_window = min(settings.window_effort, window_work / (2 * budget))
     solved = improved = 0
     sweep = 0
     stop = interrupted(first[1], cp_model.FEASIBLE) if settings.deterministic else False
@@ -552,7 +562,7 @@ def solve_week(
             blocks = range(start // BLOCK_MINUTES, min(BLOCKS, (end + longest) // BLOCK_MINUTES + 1))
             window = Window(blocks=blocks, fixed=fixed, bands=bands, email_done=email_done)
             model = _build(groups, free, demands, rules, weights, window)
-            result = _solve_from(model, counts, settings, settings.window_effort, min(wall, 0.1 * settings.time_limit))
+            result = _solve_from(model, counts, settings, per_window, min(wall, 0.1 * settings.time_limit))
             solved += 1
             if result is None:
                 continue
@@ -575,7 +585,7 @@ def solve_week(
         if not changed:
             break
 
-    effort = settings.window_effort if stop else max(1.0, WORK_PER_SECOND * 0.5 * settings.time_limit)
+    effort = max(0.5, WORK_PER_SECOND * (0.1 if stop else 0.5) * settings.time_limit)
     final = whole_week(effort, max(MIN_ALLOCATION_SECONDS, started + settings.time_limit - time.perf_counter()))
     if final is None:
         return WeekSolution(
