@@ -213,7 +213,7 @@ def plan_line(summary: Mapping[str, Any]) -> str:
     parts.append(f"agents used {summary['headcount_used']} of {len(summary.get('agents', {}))}")
     gap = solver.get("gap")
     parts.append(
-        f"solver {solver.get('status', '?')}, gap {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
+        f"solver {solver.get('status', '?')}, allocation gap {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
         + (f", seed {solver['seed']}" if "seed" in solver else "")
     )
     return "; ".join(parts)
