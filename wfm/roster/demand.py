@@ -51,7 +51,6 @@ class QueueDemand:
     required: np.ndarray  # on-queue agents needed per slot (int)
     contacts: np.ndarray  # contacts arriving per slot
     aht_seconds: np.ndarray
-    interval_of_slot: np.ndarray  # index of the requirement interval each slot lies in
     expected_sl: np.ndarray | None = None  # [slot, n] expected service level, phone/chat
     workload: np.ndarray | None = None  # email: agent-minutes of work arriving per slot
     cost_lines: list[list[CostLine]] = field(default_factory=list)
@@ -114,7 +113,6 @@ def build_demand(
             required=agents[slot_interval],
             contacts=contacts[slot_interval] / per_interval,
             aht_seconds=aht[slot_interval],
-            interval_of_slot=slot_interval,
         )
         if queue.is_deferred:
             demand.workload = demand.contacts * demand.aht_seconds / 60.0

@@ -171,15 +171,12 @@ def _longest_run(days: list[int]) -> int:
 
 def counts_of(assignments: Sequence[Assignment], groups: Sequence[Group]) -> dict[tuple[int, int], int]:
     """A roster as the week model's counts: a complete warm start for stage 1."""
-    index = {}
-    for group in groups:
-        for i, shift in enumerate(group.shifts):
-            index[id(group.agents[0]), shift.start, shift.length] = (group.index, i)
-    owner = {agent.agent_id: group for group in groups for agent in group.agents}
+    index = {(group.index, shift.start, shift.length): i for group in groups for i, shift in enumerate(group.shifts)}
+    owner = {agent.agent_id: group.index for group in groups for agent in group.agents}
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for a in assignments:
-        group = owner[a.agent.agent_id]
-        counts[index[id(group.agents[0]), a.shift.start, a.shift.length]] += 1
+        g = owner[a.agent.agent_id]
+        counts[g, index[g, a.shift.start, a.shift.length]] += 1
     return dict(counts)
 
 

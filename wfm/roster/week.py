@@ -104,7 +104,7 @@ class Window:
 
     blocks: range
     fixed: dict[Column, int] = field(default_factory=dict)
-    bands: dict[tuple[int, int], int] | None = None  # held band sizes, or None to choose them
+    bands: dict[tuple[int, int], int] = field(default_factory=dict)  # agents of each group per start band
     email_done: dict[str, np.ndarray] = field(default_factory=dict)  # agent-minutes done per block
 
 
@@ -277,15 +277,8 @@ def _band_constraints(
             continue  # nothing of this group moves: its constraints hold as they did
         fixed = fixed_by_group.get(group.index, [])
         used_bands = sorted({s.band for s, _ in free} | {s.band for s, _ in fixed})
-        if window.bands is not None:
-            for band in used_bands:
-                bands[group.index, band] = window.bands.get((group.index, band), 0)
-        elif len(used_bands) == 1:
-            bands[group.index, used_bands[0]] = group.size
-        else:
-            for band in used_bands:
-                bands[group.index, band] = cp.new_int_var(0, group.size, f"band[{group.label},{band}]")
-            cp.add(_sum(bands[group.index, b] for b in used_bands) == group.size)
+        for band in used_bands:
+            bands[group.index, band] = window.bands.get((group.index, band), 0)
         for band in used_bands:
             people = bands[group.index, band]
             mine: list[tuple[Shift, Any]] = [(s, v) for s, v in free if s.band == band] + [
