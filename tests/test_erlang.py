@@ -396,6 +396,18 @@ def test_required_agents_agrees_with_a_plain_search() -> None:
         assert plain == n
 
 
+@pytest.mark.parametrize("traffic", [5e-324, 1e-310, 1e-300])
+def test_erlang_a_with_vanishing_traffic_needs_one_agent(traffic: float) -> None:
+    # With patience much shorter than AHT, r = traffic·patience/AHT underflows to 0 for
+    # subnormal traffic; the search once looped forever on the NaN that made.
+    agents = erlang.required_agents([0.0, traffic], 3600.0, 0.99, 0.0, 0.5, 1, patience_seconds=5.0)
+    assert agents.tolist() == [0, 1]
+    m = erlang.erlang_a_metrics(1, traffic, 3600.0, 0.0, 5.0)
+    assert float(m.service_level) == 1.0
+    assert float(m.abandon_rate) <= traffic
+    assert float(m.occupancy) == pytest.approx(traffic, rel=1e-3)
+
+
 # ---------------------------------------------------------------------------------------------
 # Properties
 

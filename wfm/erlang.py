@@ -439,10 +439,16 @@ def _erlang_a_core(
         log_s0, log_from_one, log_moment = _kummer_log_sums(k, r)
         log_z = np.logaddexp(log_below, log_s0)
         pw = np.exp(log_s0 - log_z)
-        pab = np.exp(log_moment - np.log(r) - log_z)
+        # Σ i·t_i / r and (k+1)/r · Σ_{i≥1} t_i tend to 1/(k+1) and 1 as r → 0; take the limits
+        # where a subnormal traffic made r underflow to 0 (0/0 otherwise).
+        vanished = r == 0.0
+        log_r = np.log(r)
+        log_moment_over_r = np.where(vanished, -np.log(k + 1.0), log_moment - log_r)
+        pab = np.exp(log_moment_over_r - log_z)
         occ = np.where(s > 0.0, a * (1.0 - pab) / s, 1.0)
         if with_service:
-            log_h1 = np.log(k + 1.0) - np.log(r) + log_from_one  # H(k+1, r) = (k+1)/r · Σ_{i≥1} t_i
+            # H(k+1, r) = (k+1)/r · Σ_{i≥1} t_i
+            log_h1 = np.where(vanished, 0.0, np.log(k + 1.0) - log_r + log_from_one)
             log_e0, _, _ = _kummer_log_sums(k + 1.0, r * np.exp(log_q))
             log_late = (k + 1.0) * log_q - r * np.expm1(log_q) + log_e0
             late_share = np.minimum(log_late - log_h1, 0.0)
@@ -767,6 +773,12 @@ def _required_servers_a(
         idx, ok = idx[open_], ok[open_]
         # Zero servers never meet a positive target, so a downward walk stops there.
         probe = np.where(ok, np.maximum(hi[idx] - step[idx], 0.0), lo[idx] + step[idx])
+        if not np.all(np.isfinite(probe)):  # an evaluation gave NaN: fail loudly, never loop
+            bad = int(idx[np.argmax(~np.isfinite(probe))])
+            raise ArithmeticError(
+                f"required_agents: Erlang A search diverged for traffic {a[bad]!r} erlangs, AHT {aht[bad]!r} s, "
+                f"patience {patience[bad]!r} s, answer {answer[bad]!r} s"
+            )
     idx = np.flatnonzero(hi - lo > 1.0)
     while idx.size:
         mid = np.floor(0.5 * (lo[idx] + hi[idx]))

@@ -105,6 +105,8 @@ class Window:
     blocks: range
     fixed: dict[Column, int] = field(default_factory=dict)
     bands: dict[tuple[int, int], int] = field(default_factory=dict)  # agents of each group per start band
+    # When set, the model chooses how many of each group's agents are in each start band.
+    free_bands: bool = False
     email_done: dict[str, np.ndarray] = field(default_factory=dict)  # agent-minutes done per block
 
 
@@ -278,7 +280,14 @@ def _band_constraints(
         fixed = fixed_by_group.get(group.index, [])
         used_bands = sorted({s.band for s, _ in free} | {s.band for s, _ in fixed})
         for band in used_bands:
-            bands[group.index, band] = window.bands.get((group.index, band), 0)
+            if window.free_bands:
+                bands[group.index, band] = cp.new_int_var(0, group.size, f"band[{group.label},{band}]")
+            else:
+                bands[group.index, band] = window.bands.get((group.index, band), 0)
+        if window.free_bands:
+            # Everyone with a contract is in a band (so the minimum binds); others may stay home.
+            in_bands = _sum(bands[group.index, band] for band in used_bands)
+            cp.add(in_bands == group.size if group.min_minutes else in_bands <= group.size)
         for band in used_bands:
             people = bands[group.index, band]
             mine: list[tuple[Shift, Any]] = [(s, v) for s, v in free if s.band == band] + [
