@@ -92,12 +92,12 @@ def main() -> None:
         print(
             "wfm stages (s):",
             stages,
-            "| windows solved/improved:",
-            ours.solver.get("windows_solved"),
+            "| relaxation:",
+            ours.solver.get("relaxation_status"),
+            "| candidate / rounded shifts:",
+            ours.solver.get("candidate_shifts"),
             "/",
-            ours.solver.get("windows_improved"),
-            "| start objective:",
-            ours.solver.get("start_objective"),
+            ours.solver.get("rounded_shifts"),
         )
 
 

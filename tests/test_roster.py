@@ -38,7 +38,7 @@ def dst_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """A 40-agent world in the week of 2026-10-26 (US clocks change on Sunday 1 November)."""
     week = dt.date(2026, 10, 26)
     ws, requirements = _world(tmp_path_factory.mktemp("dst"), 40, week)
-    result = build_roster(ws, requirements, week, SolveSettings(time_limit=10, window_effort=1.0))
+    result = build_roster(ws, requirements, week, SolveSettings(time_limit=10))
     return ws, requirements, week, result
 
 
@@ -80,7 +80,7 @@ def test_optimised_roster_serves_contacts_better_than_greedy(dst_plan: tuple) ->
 def test_same_seed_same_roster(tmp_path: Path) -> None:
     week = dt.date(2026, 11, 30)
     ws, requirements = _world(tmp_path, 24, week)
-    settings = SolveSettings(time_limit=8, seed=5, window_effort=0.5)
+    settings = SolveSettings(time_limit=8, seed=5, deterministic=True)
     first = build_roster(ws, requirements, week, settings).roster
     second = build_roster(ws, requirements, week, settings).roster
     pd.testing.assert_frame_equal(first, second)

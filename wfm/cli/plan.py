@@ -52,7 +52,7 @@ def plan(
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="The plan folder to write (created if missing).")],
     week: WeekOpt = None,
     time_limit: TimeLimitOpt = DEFAULT_TIME_LIMIT,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = None,
     simulate: SimulateOpt = 0,
     model: ModelOpt = None,
     fill_gaps: FillGapsOpt = None,
@@ -68,7 +68,7 @@ def plan(
     """
     plan_week = parse_week(week)
     settings = solve_settings(time_limit, seed)
-    _run(workspace, out, plan_week, settings, seed, simulate, model, fill_gaps)
+    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps)
 
 
 @guarded
@@ -77,7 +77,7 @@ def demo(
         "demo-plan"
     ),
     time_limit: TimeLimitOpt = DEMO_TIME_LIMIT,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = None,
     simulate: SimulateOpt = 0,
 ) -> None:
     """Plan the shipped sample workspace (a global support center) with no input of yours.
@@ -92,7 +92,7 @@ def demo(
         raise InputError(f"{sample}: the sample workspace is missing from this installation (reinstall wfm)")
     settings = solve_settings(time_limit, seed)
     console.print(f"planning the sample workspace {sample}", markup=False, soft_wrap=True)
-    _run(sample, out, None, settings, seed, simulate, None, None)
+    _run(sample, out, None, settings, seed or 0, simulate, None, None)
 
 
 @guarded

@@ -41,7 +41,13 @@ TimeLimitOpt = Annotated[
     float, typer.Option("--time-limit", metavar="S", help="Seconds the roster solver may spend (it keeps the best roster found).")
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", metavar="N", help="Random seed of the solver; the same seed and inputs give the same roster.")
+    int | None,
+    typer.Option(
+        "--seed",
+        metavar="N",
+        help="Repeatable solve: the same seed and inputs give the same roster (the greedy start's shifts, with"
+        " bands and queues optimised). Without it, the roster is optimised in full, in parallel, not repeatably.",
+    ),
 ]
 ModelOpt = Annotated[
     str | None,
@@ -76,7 +82,7 @@ def schedule(
     ],
     week: WeekOpt = None,
     time_limit: TimeLimitOpt = DEFAULT_TIME_LIMIT,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = None,
     forecast: Annotated[
         Path | None,
         typer.Option("--forecast", metavar="FILE", help="Use this forecast.csv instead of forecasting from history.csv."),
@@ -116,7 +122,7 @@ def schedule(
             settings=settings,
             forecast_model=model,
             fill_gaps=fill_gaps,
-            seed=seed,
+            seed=seed or 0,
             forecast=given_forecast,
             requirements=given_requirements,
             progress=show.stage,
@@ -131,13 +137,15 @@ def schedule(
 # ----------------------------------------------------------------------------- shared by the job commands
 
 
-def solve_settings(time_limit: float, seed: int) -> SolveSettings:
+def solve_settings(time_limit: float, seed: int | None) -> SolveSettings:
     """SolveSettings from the command line, each bad value one `--option: ...` line."""
     if not (time_limit > 0 and time_limit < 7 * 24 * 3600):
         raise InputError(f"--time-limit: expected a number of seconds > 0, got {time_limit:g}")
+    if seed is None:
+        return SolveSettings(time_limit=time_limit)
     if not 0 <= seed <= _MAX_SEED:
         raise InputError(f"--seed: expected a whole number from 0 to {_MAX_SEED}, got {seed}")
-    return SolveSettings(time_limit=time_limit, seed=seed)
+    return SolveSettings(time_limit=time_limit, seed=seed, deterministic=True)
 
 
 class PlanProgress:
@@ -213,7 +221,7 @@ def plan_line(summary: Mapping[str, Any]) -> str:
     parts.append(f"agents used {summary['headcount_used']} of {len(summary.get('agents', {}))}")
     gap = solver.get("gap")
     parts.append(
-        f"solver {solver.get('status', '?')}, allocation gap {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
+        f"solver {solver.get('status', '?')}, gap to the relaxation {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
         + (f", seed {solver['seed']}" if "seed" in solver else "")
     )
     return "; ".join(parts)

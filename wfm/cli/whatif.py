@@ -41,7 +41,7 @@ def whatif(
         Path, typer.Option("--out", metavar="DIR", help="Folder for comparison.csv, report.html and a plan folder per scenario.")
     ],
     time_limit: TimeLimitOpt = DEFAULT_TIME_LIMIT,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = None,
     week: WeekOpt = None,
     serial: Annotated[
         bool, typer.Option("--serial", help="One scenario after the other in this process (default: a process per scenario).")
@@ -84,6 +84,7 @@ def whatif(
     how = check_fill_gaps(fill_gaps)
     forecast_model = check_model(model) if model is not None else None
     settings = dataclasses.replace(solve_settings(time_limit, seed), workers=workers)
+    seed = seed or 0  # agents removed are drawn with it either way
     ws = load_workspace(workspace)
     file = load_scenarios(scenarios, ws)
     with err_console.status("planning scenarios…") as status:

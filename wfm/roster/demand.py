@@ -75,7 +75,9 @@ class ServiceWeights:
     # Each expected contact that misses its answer target because of a shortfall.
     contact_missed: int = 6 * 10
     # Email: each agent-minute of email work overdue, for each 15-minute slot it stays overdue.
-    email_late_minute: int = 1
+    # Twice a paid minute, so doing the work is always cheaper than leaving it late (measured at
+    # 350 agents: at 1, a roster trimmed to 1.09× the hours bound answered 35% of email in time).
+    email_late_minute: int = 20
     night_shift: int = 30  # people: a night costs a little, so nights go where service needs them
 
 
