@@ -66,7 +66,8 @@ def ws(world: Path) -> Workspace:
 @pytest.fixture(scope="module")
 def planned(ws: Workspace) -> tuple[PlanResult, list[str]]:
     stages: list[str] = []
-    result = run_plan(ws, settings=SolveSettings(time_limit=TIME_LIMIT), simulate_runs=2, progress=stages.append)
+    settings = SolveSettings(time_limit=TIME_LIMIT, deterministic=True)
+    result = run_plan(ws, settings=settings, simulate_runs=2, progress=stages.append)
     return result, stages
 
 
@@ -211,7 +212,7 @@ def test_adjust_forecast_changes_what_is_staffed(ws: Workspace) -> None:
 def test_same_seed_same_roster(ws: Workspace, planned: tuple[PlanResult, list[str]], plan_dir: Path, tmp_path: Path) -> None:
     # The module's plan ran with these settings (seed 0) and simulated; neither the simulation
     # nor the greedy comparison may change the roster.
-    again = run_plan(ws, settings=SolveSettings(time_limit=TIME_LIMIT), compare_greedy=False)
+    again = run_plan(ws, settings=SolveSettings(time_limit=TIME_LIMIT, deterministic=True), compare_greedy=False)
     write_plan(again, ws, tmp_path / "again", calendars=False, report=False)
     first = (plan_dir / "roster.csv").read_text(encoding="utf-8")
     assert (tmp_path / "again" / "roster.csv").read_text(encoding="utf-8") == first
