@@ -30,7 +30,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,10 +58,6 @@ RELAXATION_SHARE = 0.4
 # (more on a busy machine, and presolve is not stopped by the limit), so 0.3 keeps most runs
 # near their limit while the work limit, not the clock, decides where each solve stops.
 WORK_PER_SECOND = 0.3
-
-
-class _SkipRelaxation(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -105,24 +101,11 @@ class WeekSolution:
 
 
 @dataclass
-class Window:
-    """The part of the week a model covers: `blocks` are modelled, `fixed` counts are held."""
-
-    blocks: range
-    fixed: dict[Column, int] = field(default_factory=dict)
-    bands: dict[tuple[int, int], int] = field(default_factory=dict)  # agents of each group per start band
-    # When set, the model chooses how many of each group's agents are in each start band.
-    free_bands: bool = False
-    email_done: dict[str, np.ndarray] = field(default_factory=dict)  # agent-minutes done per block
-
-
-@dataclass
 class _Model:
     cp: cp_model.CpModel
     x: dict[Column, Any]
     w: dict[tuple[int, str, int], Any]
     bands: dict[tuple[int, int], Any]
-    email_done: dict[str, dict[int, Any]]
     objective: Any
     skill_sets: list[tuple[str, ...]]
 
@@ -170,14 +153,12 @@ def _build(
     demands: Sequence[QueueDemand],
     rules: RulesProfile,
     weights: ServiceWeights,
-    window: Window,
 ) -> _Model:
-    """The model of `window`: `columns` (group index → shift indices) are free, the rest fixed."""
+    """The whole-week model over `columns` (group index → shift indices), start bands free."""
     cp = cp_model.CpModel()
     skill_sets = skill_sets_of(groups)
     set_of_group = {g.index: skill_sets.index(tuple(sorted(g.skills))) for g in groups}
     demand_by_name = {d.name: d for d in demands}
-    modelled = set(window.blocks)
     terms: list[Any] = []
     coefs: list[float] = []
 
@@ -195,9 +176,8 @@ def _build(
             starts[set_of_group[group.index], shift.start, shift.length].append((var, group.size))
             cost(var, weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0))
 
-    # on-queue capacity per skill set and block: free shifts as terms, fixed ones as a constant
+    # on-queue capacity per skill set and block
     coverage: dict[tuple[int, int], list[tuple[Any, int]]] = defaultdict(list)
-    held: dict[tuple[int, int], int] = defaultdict(int)
     for (s, start, length), entries in sorted(starts.items()):
         total = entries[0][0]
         if len(entries) > 1:
@@ -205,38 +185,29 @@ def _build(
             cp.add(total == _sum(var for var, _ in entries))
         probe = Shift(day=0, start=start, length=length, paid=0, night=False, band=0)
         for block, share in _shares_by_block(probe, rules).items():
-            if block in modelled:
-                coverage[s, block].append((total, share))
-    for (g, i), count in window.fixed.items():
-        shift = groups[g].shifts[i]
-        for block, share in _shares_by_block(shift, rules).items():
-            if block in modelled:
-                held[set_of_group[g], block] += share * count
+            coverage[s, block].append((total, share))
 
     capacity = [sum(g.size for g in groups if set_of_group[g.index] == s) for s in range(len(skill_sets))]
     w: dict[tuple[int, str, int], Any] = {}
     per_queue: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for s, block in sorted(set(coverage) | set(held)):
+    for s, block in sorted(coverage):
         queues = [q for q in skill_sets[s] if q in demand_by_name]
         if not queues:
             continue
         for q in queues:
             w[s, q, block] = var = cp.new_int_var(0, capacity[s], f"on_queue[{q},{s},{_fmt(block * BLOCK_MINUTES)}]")
             per_queue[q][block].append(var)
-        shares = coverage.get((s, block), [])
-        supply = _dot([v for v, _ in shares], [c for _, c in shares]) + held.get((s, block), 0)
+        shares = coverage[s, block]
+        supply = _dot([v for v, _ in shares], [c for _, c in shares])
         cp.add(SCALE * BLOCK * _sum(w[s, q, block] for q in queues) <= supply)
 
     constant = 0.0
-    email_done: dict[str, dict[int, Any]] = {}
     for demand in demands:
         if demand.deferred:
-            done, costs = _email(cp, demand, per_queue[demand.name], weights, demand.queue.occupancy_cap(rules), window)
-            email_done[demand.name] = done
-            for var, weight in costs:
+            for var, weight in _email(cp, demand, per_queue[demand.name], weights, demand.queue.occupancy_cap(rules)):
                 cost(var, weight)
             continue
-        for block in window.blocks:
+        for block in range(BLOCKS):
             # a block is costed at its worse quarter hour, for each of its quarter hours
             slot = max(range(block * BLOCK, (block + 1) * BLOCK), key=lambda t: (int(demand.required[t]), -t))
             required = int(demand.required[slot])
@@ -256,9 +227,9 @@ def _build(
                 cp.add(penalty >= line.intercept + line.slope * short)
             cost(penalty, BLOCK)
 
-    bands = _band_constraints(cp, groups, columns, x, rules, weights, cost, window)
+    bands = _band_constraints(cp, groups, columns, x, rules, weights, cost)
     objective = _dot(terms, coefs) + round(constant)
-    return _Model(cp, x, w, bands, email_done, objective, skill_sets)
+    return _Model(cp, x, w, bands, objective, skill_sets)
 
 
 def _band_constraints(
@@ -269,36 +240,26 @@ def _band_constraints(
     rules: RulesProfile,
     weights: ServiceWeights,
     cost: Callable[[Any, float], None],
-    window: Window,
 ) -> dict[tuple[int, int], Any]:
-    """What each band of a group can carry: per day, per week, hours, nights, contracts."""
+    """What each band of a group can carry: per day, per week, hours, nights, contracts; how
+    many of the group's agents are in each band is the model's choice."""
     bands: dict[tuple[int, int], Any] = {}
     max_days = 7 - rules.hours.min_days_off_per_week
     max_run = rules.hours.max_consecutive_days
     soft = rules.soft
-    fixed_by_group: dict[int, list[tuple[Shift, int]]] = defaultdict(list)
-    for (g, i), count in window.fixed.items():
-        fixed_by_group[g].append((groups[g].shifts[i], count))
     for group in groups:
         free = [(group.shifts[i], x[group.index, i]) for i in columns.get(group.index, [])]
         if not free:
-            continue  # nothing of this group moves: its constraints hold as they did
-        fixed = fixed_by_group.get(group.index, [])
-        used_bands = sorted({s.band for s, _ in free} | {s.band for s, _ in fixed})
+            continue  # the group works no candidate shift
+        used_bands = sorted({s.band for s, _ in free})
         for band in used_bands:
-            if window.free_bands:
-                bands[group.index, band] = cp.new_int_var(0, group.size, f"band[{group.label},{band}]")
-            else:
-                bands[group.index, band] = window.bands.get((group.index, band), 0)
-        if window.free_bands:
-            # Everyone with a contract is in a band (so the minimum binds); others may stay home.
-            in_bands = _sum(bands[group.index, band] for band in used_bands)
-            cp.add(in_bands == group.size if group.min_minutes else in_bands <= group.size)
+            bands[group.index, band] = cp.new_int_var(0, group.size, f"band[{group.label},{band}]")
+        # Everyone with a contract is in a band (so the minimum binds); others may stay home.
+        in_bands = _sum(bands[group.index, band] for band in used_bands)
+        cp.add(in_bands == group.size if group.min_minutes else in_bands <= group.size)
         for band in used_bands:
             people = bands[group.index, band]
-            mine: list[tuple[Shift, Any]] = [(s, v) for s, v in free if s.band == band] + [
-                (s, c) for s, c in fixed if s.band == band
-            ]
+            mine = [(s, v) for s, v in free if s.band == band]
             per_day: dict[int, list[Any]] = defaultdict(list)
             for shift, value in mine:
                 per_day[shift.day].append(value)
@@ -366,38 +327,29 @@ def _email(
     on_queue: dict[int, list[Any]],
     weights: ServiceWeights,
     occupancy: float,
-    window: Window,
-) -> tuple[dict[int, Any], list[tuple[Any, float]]]:
+) -> list[tuple[Any, float]]:
     """Deferred work: what email agents have done by each block covers the emails due by then.
-    Outside the window, the work done per block is the current roster's, held fixed."""
+    Returns the costed lateness terms."""
     may, must = email_targets(demand)
-    held = window.email_done.get(demand.name, np.zeros(BLOCKS))
     per_agent = BLOCK_MINUTES * occupancy
     total_work = int(np.ceil(may[-1])) + 1
-    first, last = window.blocks.start, window.blocks.stop
-    cumulative: Any = round(float(held[:first].sum()))
-    done_vars: dict[int, Any] = {}
+    cumulative: Any = 0
     costs: list[tuple[Any, float]] = []
-    for block in range(first, BLOCKS):
+    for block in range(BLOCKS):
         label = f"{demand.name},{_fmt(block * BLOCK_MINUTES)}"
-        if block < last:
-            agents = on_queue.get(block)
-            if agents:
-                done = cp.new_int_var(0, total_work, f"email_done[{label}]")
-                cp.add(100 * done <= round(100 * per_agent) * _sum(agents))
-                done_vars[block] = done
-                running = cp.new_int_var(0, int(np.ceil(may[block])), f"email_cum[{label}]")
-                cp.add(running == cumulative + done)
-                cumulative = running
-        else:
-            cumulative = cumulative + round(float(held[block]))
-            cp.add(cumulative <= int(np.ceil(may[block])) + 1)
+        agents = on_queue.get(block)
+        if agents:
+            done = cp.new_int_var(0, total_work, f"email_done[{label}]")
+            cp.add(100 * done <= round(100 * per_agent) * _sum(agents))
+            running = cp.new_int_var(0, int(np.ceil(may[block])), f"email_cum[{label}]")
+            cp.add(running == cumulative + done)
+            cumulative = running
         need = int(np.ceil(must[block] - 1e-9))
         if need > 0:
             late = cp.new_int_var(0, need, f"email_late[{label}]")
             cp.add(cumulative + late >= need)
             costs.append((late, weights.email_late_minute * BLOCK))
-    return done_vars, costs
+    return costs
 
 
 def _solver(settings: SolveSettings, effort: float, wall: float) -> cp_model.CpSolver:
@@ -430,19 +382,20 @@ def _solve_from(
     *,
     complete: bool = True,
 ) -> tuple[cp_model.CpSolver, Any]:
-    """Complete the hint (one solve with the hinted counts fixed), then improve from it."""
+    """Complete the hint (one solve with the hinted values fixed) when `complete`, then improve from it."""
     cp = model.cp
     cp.minimize(model.objective)
     for key, var in model.x.items():
         cp.add_hint(var, hint.get(key, 0))
     started = time.perf_counter()
-    completer = _solver(settings, effort / 2, wall / 2)
-    completer.parameters.fix_variables_to_their_hinted_value = True
-    if complete and completer.solve(cp) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        cp.clear_hints()
-        for index in range(len(cp.proto.variables)):
-            var = cp.get_int_var_from_proto_index(index)
-            cp.add_hint(var, completer.value(var))
+    if complete:
+        completer = _solver(settings, effort / 2, wall / 2)
+        completer.parameters.fix_variables_to_their_hinted_value = True
+        if completer.solve(cp) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            cp.clear_hints()
+            for index in range(len(cp.proto.variables)):
+                var = cp.get_int_var_from_proto_index(index)
+                cp.add_hint(var, completer.value(var))
     solver = _solver(settings, effort, wall - (time.perf_counter() - started))
     return solver, solver.solve(cp, _Progress(progress) if progress else None)
 
@@ -498,18 +451,17 @@ def solve_week(
     started = time.perf_counter()
     limit = settings.time_limit
     start_counts = {k: v for k, v in hint.items() if v > 0}
-    columns = neighbourhood(groups, start_counts, rules, settings.neighbours)
-    candidate_columns = sum(len(ids) for ids in columns.values())
-    full = _build(groups, columns, demands, rules, weights, Window(blocks=range(BLOCKS), free_bands=True))
-    full.cp.minimize(full.objective)
-    try:
-        if settings.deterministic:
-            raise _SkipRelaxation
-        relaxed = solve_relaxation(full.cp, max(1.0, RELAXATION_SHARE * limit - (time.perf_counter() - started)))
-    except KeyboardInterrupt:  # Ctrl-C while GLOP ran: round the starting roster at once
-        relaxed, limit = None, time.perf_counter() - started
-    except _SkipRelaxation:
-        relaxed = None
+    relaxed = None
+    candidate_columns = 0
+    if not settings.deterministic:  # a repeatable solve keeps the starting roster's shifts
+        columns = neighbourhood(groups, start_counts, rules, settings.neighbours)
+        candidate_columns = sum(len(ids) for ids in columns.values())
+        full = _build(groups, columns, demands, rules, weights)
+        full.cp.minimize(full.objective)
+        try:
+            relaxed = solve_relaxation(full.cp, max(1.0, RELAXATION_SHARE * limit - (time.perf_counter() - started)))
+        except KeyboardInterrupt:  # Ctrl-C while GLOP ran: round the starting roster at once
+            limit = time.perf_counter() - started
     relaxed_values: dict[Column, float] = {}
     bound = 0.0
     if relaxed is not None:
@@ -522,8 +474,8 @@ def solve_week(
             progress(relaxed.objective, relaxed.objective, time.perf_counter() - started)
 
     # Step 2: round, over the columns the relaxation uses, each within one of its relaxed value,
-    # from the nearest integer roster as a hint. Measured at 350 agents: 1.03× the lower bound in
-    # 60 s; adding the greedy roster's columns and hinting it kept the search near it (1.23×).
+    # from the nearest integer roster as a hint. Measured at 350 agents: 1.04× the lower bound in
+    # 60 s; adding the greedy roster's columns and hinting it kept the search near it (1.18×).
     solution = None
     if relaxed is not None and relaxed_values:
         band_hint = {key: round(float(relaxed.values[var.index])) for key, var in full.bands.items()}
@@ -576,32 +528,26 @@ def _round(
     slack: int,
     deadline: float,
     progress: Progress | None,
-    keep: dict[Column, int] | None = None,
 ) -> tuple[_Model, cp_model.CpSolver, Any] | None:
     """CP-SAT over the columns of `around`, each count within `slack` of its value (slack 0: a
     fixed roster whose bands and queues are chosen). None when a rounding (slack > 0) found no
-    roster in time, although one may exist. With `keep` (a complete roster), its columns and
-    values are allowed too and it is the hint."""
-    keep = keep or {}
+    roster in time, although one may exist."""
     chosen: dict[int, list[int]] = defaultdict(list)
-    for g, i in sorted(set(around) | set(keep)):
+    for g, i in sorted(around):
         chosen[g].append(i)
-    model = _build(groups, chosen, demands, rules, weights, Window(blocks=range(BLOCKS), free_bands=True))
+    model = _build(groups, chosen, demands, rules, weights)
     hint: dict[Column, int] = {}
     for key, var in model.x.items():
-        value = around.get(key, 0.0)
-        kept = keep.get(key, 0)
-        low, high = max(0, math.floor(value + 1e-6) - slack), math.ceil(value - 1e-6) + slack
-        if keep:
-            low, high = min(low, kept), max(high, kept)
-        model.cp.add(var >= low)
-        model.cp.add(var <= high)
-        hint[key] = kept if keep else round(value)
+        value = around[key]
+        model.cp.add(var >= max(0, math.floor(value + 1e-6) - slack))
+        model.cp.add(var <= math.ceil(value - 1e-6) + slack)
+        hint[key] = round(value)
     for key, var in model.bands.items():
         model.cp.add_hint(var, band_hint.get(key, 0))
     remaining = max(MIN_ALLOCATION_SECONDS, deadline - time.perf_counter())
     effort = max(0.5, WORK_PER_SECOND * remaining)
-    solver, status = _solve_from(model, hint, settings, effort, remaining, progress, complete=bool(keep) or not slack)
+    # A rounded hint is rarely feasible as it stands, so only a fixed roster's is completed first.
+    solver, status = _solve_from(model, hint, settings, effort, remaining, progress, complete=not slack)
     if status == cp_model.UNKNOWN and slack:
         return None
     return model, solver, status
