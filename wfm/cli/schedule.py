@@ -222,7 +222,7 @@ def plan_line(summary: Mapping[str, Any]) -> str:
     gap = solver.get("gap")
     parts.append(
         f"solver {solver.get('status', '?')}, gap to the relaxation {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
-        + (f", seed {solver['seed']}" if "seed" in solver else "")
+        + (f", seed {solver['seed']}" if "seed" in solver else ", not repeatable (no --seed)" if "repeatable" in solver else "")
     )
     return "; ".join(parts)
 

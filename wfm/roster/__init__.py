@@ -116,8 +116,10 @@ def build_roster(
         "shifts_dropped": assigned.dropped,
         "shifts_added": assigned.added,
         "soft_violations": assigned.soft_violations,
-        "seed": settings.seed,
+        "repeatable": settings.deterministic,
     }
+    if settings.deterministic:  # the parallel solve does not repeat whatever the seed
+        solver["seed"] = settings.seed
     return RosterResult(roster=roster, coverage=coverage, solver=solver)
 
 
