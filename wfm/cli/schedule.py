@@ -45,8 +45,8 @@ SeedOpt = Annotated[
     typer.Option(
         "--seed",
         metavar="N",
-        help="Repeatable solve: the same seed and inputs give the same roster (the greedy start's shifts, with"
-        " bands and queues optimised). Without it, the roster is optimised in full, in parallel, not repeatably.",
+        help="Seed of the solver's search (default 0). The same inputs, seed and --time-limit give the same roster,"
+        " unless a machine too busy to do the solver's work within --time-limit stops it early (the summary says so).",
     ),
 ]
 ModelOpt = Annotated[
@@ -142,7 +142,7 @@ def solve_settings(time_limit: float, seed: int | None) -> SolveSettings:
     if not (time_limit > 0 and time_limit < 7 * 24 * 3600):
         raise InputError(f"--time-limit: expected a number of seconds > 0, got {time_limit:g}")
     if seed is None:
-        return SolveSettings(time_limit=time_limit)
+        seed = 0
     if not 0 <= seed <= _MAX_SEED:
         raise InputError(f"--seed: expected a whole number from 0 to {_MAX_SEED}, got {seed}")
     return SolveSettings(time_limit=time_limit, seed=seed, deterministic=True)
@@ -222,7 +222,8 @@ def plan_line(summary: Mapping[str, Any]) -> str:
     gap = solver.get("gap")
     parts.append(
         f"solver {solver.get('status', '?')}, gap to the relaxation {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
-        + (f", seed {solver['seed']}" if "seed" in solver else ", not repeatable (no --seed)" if "repeatable" in solver else "")
+        + (f", seed {solver['seed']}" if "seed" in solver else "")
+        + (", not repeatable (stopped by the clock)" if solver.get("repeatable") is False else "")
     )
     return "; ".join(parts)
 

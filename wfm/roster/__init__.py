@@ -64,14 +64,19 @@ def build_roster(
     mark = time.perf_counter()
     start = prune_roster(greedy_roster(groups, demands, ws.rules, week), groups, demands, ws.rules)
     timings["warm_start"] = time.perf_counter() - mark
-    # --time-limit covers the whole roster: the week model gets what preparation left.
+    # --time-limit covers the whole roster: the week model gets what preparation left (a
+    # repeatable solve budgets its work from the limit as given, never from the clock).
     spent = time.perf_counter() - started
     solution = solve_week(
         groups,
         demands,
         ws.rules,
         weights,
-        dataclasses.replace(settings, time_limit=max(settings.time_limit - spent, 0.25 * settings.time_limit)),
+        dataclasses.replace(
+            settings,
+            time_limit=max(settings.time_limit - spent, 0.25 * settings.time_limit),
+            work_seconds=settings.work_seconds or settings.time_limit,
+        ),
         hint=counts_of(start, groups),
         hint_bands=bands_of(start, groups),
         progress=progress,
@@ -116,7 +121,7 @@ def build_roster(
         "shifts_dropped": assigned.dropped,
         "shifts_added": assigned.added,
         "soft_violations": assigned.soft_violations,
-        "repeatable": settings.deterministic,
+        "repeatable": solution.repeatable,
     }
     if settings.deterministic:  # the parallel solve does not repeat whatever the seed
         solver["seed"] = settings.seed

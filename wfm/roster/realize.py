@@ -51,48 +51,81 @@ def realize(
 ) -> list[PlacedShift]:
     """Breaks, lunch and queues for every assigned shift (deterministic for given inputs)."""
     set_index = {s: i for i, s in enumerate(skill_sets)}
-    demand_by_name = {d.name: d for d in demands}
-    working = np.zeros((len(skill_sets), HORIZON), dtype=float)
-    target = np.zeros((len(skill_sets), HORIZON), dtype=float)
-    for (_, s), counts in planned.items():
-        target[s, :WEEK_SLOTS] += counts
-    volume = np.zeros((len(skill_sets), HORIZON))
-    for s, skills in enumerate(skill_sets):
-        for q in skills:
-            if q in demand_by_name:
-                volume[s, :WEEK_SLOTS] += demand_by_name[q].contacts
     sets = [set_index[tuple(sorted(a.agent.skills))] for a in assignments]
+    room = _Room(demands, planned, skill_sets)
     for a, s in zip(assignments, sets, strict=True):
         first = a.shift.start // SLOT_MINUTES
-        working[s, first : first + a.shift.length // SLOT_MINUTES] += 1
+        room.working[s, first : first + a.shift.length // SLOT_MINUTES] += 1
 
     placed = [PlacedShift(a, [""] * (a.shift.length // SLOT_MINUTES)) for a in assignments]
     order = sorted(range(len(placed)), key=lambda i: (placed[i].assignment.shift.start, placed[i].assignment.agent.agent_id))
     # Lunches first (they are longer and less movable), then breaks around them.
     for i in order:
-        _place_lunch(placed[i], working[sets[i]], target[sets[i]], volume[sets[i]], rules)
+        _place_lunch(placed[i], room, sets[i], rules)
     for i in order:
-        _place_breaks(placed[i], working[sets[i]], target[sets[i]], volume[sets[i]], rules)
+        _place_breaks(placed[i], room, sets[i], rules)
     _assign_queues(placed, sets, demands, planned, skill_sets)
     return placed
 
 
-def _spare_cost(slots: range, working: np.ndarray, target: np.ndarray, volume: np.ndarray) -> float:
-    """What taking one more agent off queue over `slots` costs: nothing while the skill set has
-    agents beyond the planned on-queue count, else in proportion to the contacts there."""
-    cost = 0.0
-    for t in slots:
-        if working[t] - target[t] < 1:
-            cost += 1.0 + volume[t]
-    return cost
+class _Room:
+    """What each slot can spare while breaks and lunches are placed.
+
+    Per skill set: agents working and the on-queue agents the week model planned for it. Per
+    phone or chat queue: how far the plan (all skill sets together) is above the requirement.
+    An agent taken off queue costs nothing while the skill set has agents beyond its plan; past
+    that, one of its queues loses the difference, and which one matters: a queue staffed above
+    its requirement (or email, which catches up later) can lose it at little cost, a queue at
+    its requirement misses its target. So breaks of one skill set land where another set's
+    overstaffing on a shared queue covers them."""
+
+    def __init__(
+        self, demands: Sequence[QueueDemand], planned: dict[tuple[str, int], np.ndarray], skill_sets: Sequence[tuple[str, ...]]
+    ) -> None:
+        by_name = {d.name: d for d in demands}
+        self.working = np.zeros((len(skill_sets), HORIZON))
+        self.target = np.zeros((len(skill_sets), HORIZON))
+        self.above: dict[str, np.ndarray] = {}  # phone/chat queue → planned minus required, per slot
+        self.contacts: dict[str, np.ndarray] = {}
+        for d in demands:
+            if not d.deferred:
+                self.above[d.name] = np.zeros(HORIZON)
+                self.above[d.name][:WEEK_SLOTS] -= d.required
+            self.contacts[d.name] = np.zeros(HORIZON)
+            self.contacts[d.name][:WEEK_SLOTS] = d.contacts
+        for (q, s), counts in planned.items():
+            self.target[s, :WEEK_SLOTS] += counts
+            if q in self.above:
+                self.above[q][:WEEK_SLOTS] += counts
+        self.queues = [[q for q in skills if q in by_name] for skills in skill_sets]
+
+    def _slot(self, s: int, t: int) -> tuple[float, str | None, float]:
+        """Cost of one more agent of set `s` off queue at slot `t`, the queue that loses, and how much."""
+        lack = min(1.0, max(0.0, 1.0 - (self.working[s, t] - self.target[s, t])))
+        if lack <= 1e-9:
+            return 0.0, None, 0.0
+        best: tuple[float, str | None] = (lack * (1.0 + sum(self.contacts[q][t] for q in self.queues[s])), None)
+        for q in self.queues[s]:
+            if q not in self.above:  # email: the week model's backlog plan absorbs a late quarter hour
+                cost = 0.5 * lack
+            else:
+                covered = min(lack, max(0.0, self.above[q][t]))
+                cost = 0.25 * covered + (lack - covered) * (1.0 + self.contacts[q][t])
+            best = min(best, (cost, q), key=lambda item: item[0])
+        return best[0], best[1], lack
+
+    def cost(self, s: int, slots: range) -> float:
+        return sum(self._slot(s, t)[0] for t in slots)
+
+    def take(self, s: int, slots: range) -> None:
+        for t in slots:
+            _, queue, lack = self._slot(s, t)
+            if queue in self.above:
+                self.above[queue][t] -= lack
+            self.working[s, t] -= 1
 
 
-def _take(slots: range, working: np.ndarray) -> None:
-    for t in slots:
-        working[t] -= 1
-
-
-def _place_lunch(shift: PlacedShift, working: np.ndarray, target: np.ndarray, volume: np.ndarray, rules: RulesProfile) -> None:
+def _place_lunch(shift: PlacedShift, room: _Room, s: int, rules: RulesProfile) -> None:
     pattern = shift_pattern(shift.assignment.shift.length, rules)
     if not pattern.lunch_starts:
         return
@@ -101,19 +134,19 @@ def _place_lunch(shift: PlacedShift, working: np.ndarray, target: np.ndarray, vo
     size = pattern.lunch_minutes // SLOT_MINUTES
     best = min(
         pattern.lunch_starts,
-        key=lambda s: (
-            _spare_cost(range(first + s // SLOT_MINUTES, first + s // SLOT_MINUTES + size), working, target, volume),
-            abs(s - middle),
-            s,
+        key=lambda start: (
+            room.cost(s, range(first + start // SLOT_MINUTES, first + start // SLOT_MINUTES + size)),
+            abs(start - middle),
+            start,
         ),
     )
     offset = best // SLOT_MINUTES
     for j in range(offset, offset + size):
         shift.activity[j] = LUNCH
-    _take(range(first + offset, first + offset + size), working)
+    room.take(s, range(first + offset, first + offset + size))
 
 
-def _place_breaks(shift: PlacedShift, working: np.ndarray, target: np.ndarray, volume: np.ndarray, rules: RulesProfile) -> None:
+def _place_breaks(shift: PlacedShift, room: _Room, s: int, rules: RulesProfile) -> None:
     pattern = shift_pattern(shift.assignment.shift.length, rules)
     if not pattern.breaks:
         return
@@ -136,15 +169,13 @@ def _place_breaks(shift: PlacedShift, working: np.ndarray, target: np.ndarray, v
                 if number >= 1 and j < lunch[-1]:
                     continue
             ideal = _ideal_break(number, pattern.breaks, length, lunch)
-            options.append(
-                (_spare_cost(range(first + span.start, first + span.stop), working, target, volume), abs(j - ideal), j)
-            )
+            options.append((room.cost(s, range(first + span.start, first + span.stop)), abs(j - ideal), j))
         if not options:
             continue
         _, _, j = min(options)
         for k in range(j, j + size):
             shift.activity[k] = BREAK
-        _take(range(first + j, first + j + size), working)
+        room.take(s, range(first + j, first + j + size))
 
 
 def _ideal_break(number: int, total: int, length: int, lunch: list[int]) -> float:
@@ -174,23 +205,35 @@ def _assign_queues(
             if not activity:
                 on_queue[sets[i], first + j].append((i, j))
     served: dict[tuple[str, int], float] = defaultdict(float)  # (queue, slot) → agents assigned so far
+    # Deferred work keeps its plan on the whole: what a slot gives email less than planned (a
+    # break landed there) it owes later, per skill set and in total.
+    behind: dict[tuple[str, int], float] = defaultdict(float)
+    owed: dict[str, float] = defaultdict(float)
     previous: dict[int, str] = {}
     for slot in range(HORIZON):
         for s, skills in enumerate(skill_sets):
+            plan = {q: float(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0.0 for q in skills}
             agents = on_queue.get((s, slot))
             if not agents:
+                for q in skills:
+                    if demand_by_name.get(q) is not None and demand_by_name[q].deferred:
+                        behind[q, s] += plan[q]
+                        owed[q] += plan[q]
                 continue
             queues = [q for q in skills if q in demand_by_name] or list(skills)
-            wanted = {q: int(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0 for q in queues}
-            counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name)
+            wanted = {}
+            for q in queues:
+                deferred = demand_by_name.get(q) is not None and demand_by_name[q].deferred
+                wanted[q] = max(0, round(plan[q] + (behind[q, s] if deferred else 0.0)))
+            counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name, owed)
             # stay on the previous queue where the counts allow
             agents = sorted(agents, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
             rest = []
             for i, j in agents:
-                q = previous.get(i)
-                if q is not None and counts.get(q, 0) > 0 and placed[i].assignment.queue in (None, q):
-                    counts[q] -= 1
-                    placed[i].activity[j] = q
+                last = previous.get(i)
+                if last is not None and counts.get(last, 0) > 0 and placed[i].assignment.queue in (None, last):
+                    counts[last] -= 1
+                    placed[i].activity[j] = last
                 else:
                     rest.append((i, j))
             for i, j in rest:
@@ -199,9 +242,15 @@ def _assign_queues(
                 counts[q] = counts.get(q, 0) - 1
                 placed[i].activity[j] = q
                 previous[i] = q
+            given: dict[str, int] = defaultdict(int)
             for i, j in agents:
                 previous[i] = placed[i].activity[j]
                 served[placed[i].activity[j], slot] += 1
+                given[placed[i].activity[j]] += 1
+            for q in queues:
+                if demand_by_name.get(q) is not None and demand_by_name[q].deferred:
+                    behind[q, s] += plan[q] - given[q]
+                    owed[q] += plan[q] - given[q]
 
 
 def _balance(
@@ -211,29 +260,34 @@ def _balance(
     slot: int,
     served: dict[tuple[str, int], float],
     demands: dict[str, QueueDemand],
+    owed: dict[str, float],
 ) -> dict[str, int]:
     """Make the planned per-queue counts add up to the agents actually on queue."""
     counts = dict(wanted)
     total = sum(counts.values())
     while total > available:
-        q = min((q for q in queues if counts[q] > 0), key=lambda q: (_gain(q, slot, served[q, slot] + counts[q] - 1, demands), q))
+        q = min(
+            (q for q in queues if counts[q] > 0),
+            key=lambda q: (_gain(q, slot, served[q, slot] + counts[q] - 1, demands, owed.get(q, 0.0) - counts[q] + 1), q),
+        )
         counts[q] -= 1
         total -= 1
     while total < available:
-        q = max(queues, key=lambda q: (_gain(q, slot, served[q, slot] + counts[q], demands), q))
+        q = max(queues, key=lambda q: (_gain(q, slot, served[q, slot] + counts[q], demands, owed.get(q, 0.0) - counts[q]), q))
         counts[q] += 1
         total += 1
     return counts
 
 
-def _gain(queue: str, slot: int, agents: float, demands: dict[str, QueueDemand]) -> float:
-    """Contacts answered within target gained by one more agent on `queue` (email: a small
-    constant, since its deadline was planned by the week model)."""
+def _gain(queue: str, slot: int, agents: float, demands: dict[str, QueueDemand], owed: float = 0.0) -> float:
+    """Contacts answered within target gained by one more agent on `queue`. Email: its deadline
+    was planned by the week model, so an agent there is worth little while the plan is kept,
+    and second only to a phone or chat queue below requirement while email is behind it."""
     demand = demands.get(queue)
     if demand is None or slot >= WEEK_SLOTS:
         return 0.0
     if demand.expected_sl is None:
-        return 0.05 * float(demand.contacts[slot]) + 1e-3
+        return (500.0 if owed > 0.5 else 0.0) + 0.05 * float(demand.contacts[slot]) + 1e-3
     curve = demand.expected_sl[slot]
     n = int(agents)
     if n + 1 >= len(curve):
