@@ -25,8 +25,9 @@ world: CP-SAT alone, from a greedy roster, barely moved the shifts in 2 minutes 
 1.24× the lower bound, after windows of large-neighbourhood search), while the LP relaxation
 over the shifts near the greedy roster (7,000 columns) solves in about 6 s with GLOP at 1.00×,
 and CP-SAT restricted to the few hundred shifts it uses rounds it: the placed roster pays
-1.07× the bound with 97% of phone and chat intervals on target (120 s). The relaxation also gives the bound that is reported. Each step runs on a work clock
-when the solve must repeat (the default).
+1.07× the bound with 97% of phone and chat intervals on target (120 s). The relaxation also
+gives the bound that is reported. Each step runs on a work clock when the solve must repeat
+(the default).
 """
 
 from __future__ import annotations
