@@ -422,7 +422,7 @@ def _solve_from(
     cp = model.cp
     cp.minimize(model.objective)
     started = time.perf_counter()
-    values = _complete(model, hint, band_hint, settings, wall / 3)
+    values = _complete(model, hint, band_hint, settings, effort / 3, wall / 3)
     cp.clear_hints()
     if values is not None:
         for index, value in enumerate(values):
@@ -441,10 +441,13 @@ def _complete(
     hint: dict[Column, int],
     band_hint: dict[tuple[int, int], int],
     settings: SolveSettings,
+    effort: float,
     wall: float,
 ) -> list[int] | None:
     """Every variable's value for the roster `hint` with bands `band_hint`: queues allocated by
-    the LP over that roster, rounded down, and every shortfall and cost following from it.
+    the LP over that roster, rounded to whole tenths (`_largest_remainder`), and every shortfall
+    and cost following from it. A repeatable solve spends `effort` (from the limit, not the
+    clock) on it; `wall` only stops it.
 
     CP-SAT left to complete the counts on its own spent its whole budget on the allocation (4 s
     for a 40-agent week), and a first-found allocation cost 30 times the relaxation. None when
@@ -455,7 +458,7 @@ def _complete(
     lp.clear_hints()
     for index, value in fixed:
         lp.add(lp.get_int_var_from_proto_index(index) == value)
-    work = GLOP_WORK_PER_SECOND * wall if settings.deterministic else None
+    work = GLOP_WORK_PER_SECOND * effort / WORK_PER_SECOND if settings.deterministic else None
     relaxed = solve_relaxation(lp, max(0.5, wall), work_limit=work)
     if relaxed is None or relaxed.status != "OPTIMAL":
         return None
@@ -470,6 +473,8 @@ def _complete(
     params = solver.parameters
     params.num_workers = 1
     params.max_time_in_seconds = max(0.5, wall)
+    if settings.deterministic:
+        params.max_deterministic_time = effort
     if solver.solve(whole) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [int(solver.value(whole.get_int_var_from_proto_index(i))) for i in range(len(whole.proto.variables))]
