@@ -103,13 +103,20 @@ def build_roster(
     )
     timings["realize"] = time.perf_counter() - mark
     solver = {
-        # The week is an LP relaxation over the candidate shifts near a greedy start, rounded
-        # by CP-SAT: a feasible roster, never a proven optimum. `bound` is the relaxation's
-        # value, a lower bound on every roster made of those shifts ("bound_scope").
+        # The week is an LP relaxation over the candidate shifts near a greedy start and those
+        # column generation priced in, rounded by CP-SAT: a feasible roster, never a proven
+        # optimum. `bound` is the relaxation's value, a lower bound on every roster made of
+        # those shifts, or of any legal shifts when pricing found none left ("bound_scope").
         "status": "FEASIBLE" if solution.status in ("OPTIMAL", "FEASIBLE") else solution.status,
         "rounding_status": solution.status,
         "relaxation_status": solution.relaxation_status,
-        "bound_scope": "LP relaxation over the candidate shifts near the greedy start",
+        "bound_scope": (
+            "LP relaxation over every candidate shift"
+            if solution.bound_over_all
+            else "LP relaxation over the candidate shifts near the greedy start and those priced in"
+        ),
+        "pricing_rounds": solution.pricing_rounds,
+        "priced_shifts": solution.priced_columns,
         "objective": solution.objective,
         "bound": solution.bound,
         "gap": solution.gap,
