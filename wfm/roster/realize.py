@@ -6,7 +6,9 @@ Queue choice follows the week model's plan for each skill set (how many of its a
 each queue in each slot); where the agents actually on queue differ from that plan (a break
 landed there), the difference goes to or comes from the queue where one agent changes the
 service cost most. Agents stay on their previous queue when the counts allow, so a bilingual or
-multi-channel agent switches queue in blocks, not every quarter hour.
+multi-channel agent switches queue in blocks, not every quarter hour. Last, where one skill
+set's plan leaves a phone or chat queue short while agents who could serve it sit above another
+queue's requirement, one of them moves (`_cover_short`).
 """
 
 from __future__ import annotations
