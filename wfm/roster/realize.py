@@ -87,34 +87,37 @@ def _cover_short(placed: list[PlacedShift], demands: Sequence[QueueDemand]) -> N
             if activity in live:
                 on_queue[shift.first_slot + j].append((i, j))
     for slot in sorted(on_queue):
-        if slot >= WEEK_SLOTS:
-            continue
-        members = on_queue[slot]
-        served: dict[str, int] = defaultdict(int)
-        for i, j in members:
-            served[placed[i].activity[j]] += 1
-        for q, demand in sorted(live.items()):
-            while served[q] < demand.required[slot]:
-                donors = [
-                    (i, j)
-                    for i, j in members
-                    if placed[i].activity[j] != q
-                    and q in placed[i].assignment.agent.skills
-                    and served[placed[i].activity[j]] > live[placed[i].activity[j]].required[slot]
-                ]
-                if not donors:
-                    break
-                i, j = min(
-                    donors,
-                    key=lambda d: (
-                        not (d[1] > 0 and placed[d[0]].activity[d[1] - 1] == q),
-                        -(served[placed[d[0]].activity[d[1]]] - live[placed[d[0]].activity[d[1]]].required[slot]),
-                        placed[d[0]].assignment.agent.agent_id,
-                    ),
-                )
-                served[placed[i].activity[j]] -= 1
-                placed[i].activity[j] = q
-                served[q] += 1
+        if slot < WEEK_SLOTS:
+            _cover_slot(placed, on_queue[slot], slot, live)
+
+
+def _cover_slot(placed: list[PlacedShift], members: list[tuple[int, int]], slot: int, live: dict[str, QueueDemand]) -> None:
+    """`_cover_short` in one slot: `members` are the (shift, offset) pairs on a live queue."""
+    served: dict[str, int] = defaultdict(int)
+    for i, j in members:
+        served[placed[i].activity[j]] += 1
+
+    def spare(i: int, j: int) -> int:  # agents above requirement on the queue this agent serves
+        queue = placed[i].activity[j]
+        return served[queue] - int(live[queue].required[slot])
+
+    for q, demand in sorted(live.items()):
+        while served[q] < demand.required[slot]:
+            donors = [(i, j) for i, j in members if placed[i].activity[j] != q and q in placed[i].assignment.agent.skills]
+            donors = [(i, j) for i, j in donors if spare(i, j) > 0]
+            if not donors:
+                break
+            i, j = min(
+                donors,
+                key=lambda d: (
+                    not (d[1] > 0 and placed[d[0]].activity[d[1] - 1] == q),  # on q the slot before
+                    -spare(*d),
+                    placed[d[0]].assignment.agent.agent_id,
+                ),
+            )
+            served[placed[i].activity[j]] -= 1
+            placed[i].activity[j] = q
+            served[q] += 1
 
 
 class _Room:

@@ -209,6 +209,16 @@ def _row(cp: cp_model.CpModel, expression: Any, low: int, high: int) -> int:
     return int(cp.add_linear_constraint(expression, low, high).index)
 
 
+def _shift_cost(shift: Shift, weights: ServiceWeights) -> int:
+    """A shift's objective coefficient: its paid minutes, and a night's small cost."""
+    return round(weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0))
+
+
+def _clock_stopped(solver: cp_model.CpSolver, status: Any) -> bool:
+    """Whether the wall clock, not a work limit or optimality, ended this CP-SAT solve."""
+    return bool(status != cp_model.OPTIMAL and solver.wall_time >= 0.98 * solver.parameters.max_time_in_seconds)
+
+
 def _fmt(minutes: int) -> str:
     day, rest = divmod(minutes, 1440)
     return f"d{day}T{rest // 60:02d}:{rest % 60:02d}"
@@ -264,7 +274,7 @@ def _build(
             var = cp.new_int_var(0, group.size, f"works[{group.label},{_fmt(shift.start)}+{shift.length}]")
             x[group.index, i] = var
             starts[set_of_group[group.index], shift.start, shift.length].append((var, group.size))
-            cost(var, weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0))
+            cost(var, _shift_cost(shift, weights))
 
     # on-queue capacity per skill set and block
     coverage: dict[tuple[int, int], list[tuple[Any, int]]] = defaultdict(list)
@@ -570,7 +580,7 @@ def _complete(
     if settings.deterministic:
         params.max_deterministic_time = effort
     status = solver.solve(whole)
-    clock_cut = status != cp_model.OPTIMAL and solver.wall_time >= 0.98 * params.max_time_in_seconds
+    clock_cut = _clock_stopped(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, clock_cut
     return [int(solver.value(whole.get_int_var_from_proto_index(i))) for i in range(len(whole.proto.variables))], clock_cut
@@ -663,7 +673,7 @@ def column_entries(
         entries += [(r, float(shift.paid)) for r in band.paid]
         if shift.night and band.nights is not None:
             entries.append((band.nights, 1.0))
-    return round(weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0)), entries
+    return _shift_cost(shift, weights), entries
 
 
 def reduced_cost(cost: float, entries: list[tuple[int, float]], duals: np.ndarray) -> float:
@@ -713,7 +723,6 @@ class _RelaxStats:
     seconds: float = 0.0
     clock_cut: bool = False  # the clock, not a work limit, stopped a solve
     interrupted: bool = False  # Ctrl-C
-    stopped_at: float = 0.0
     converged: bool = False  # pricing found no shift to add: the bound holds over every candidate
     priced_seconds: float = 0.0  # what the solves after pricing were charged (see `_relax`)
 
@@ -732,9 +741,9 @@ def _relax(
     when_short: float = PRICE_WHEN_SHORT,
 ) -> tuple[Relaxation | None, dict[Column, float], _RelaxStats]:
     """The week's LP relaxation, by column generation when it pays: solve over `columns`; while
-    the relaxation leaves at least a `when_short` share of phone/chat blocks short, add the candidate shifts of
-    negative reduced cost (`price_columns`) and solve again, up to `rounds` times and while
-    `budget` seconds last. Each solve is charged its simplex iterations × rows when `repeatable`
+    the relaxation leaves at least a `when_short` share of phone/chat blocks short, add the
+    candidate shifts of negative reduced cost (`price_columns`) and solve again, up to `rounds`
+    times and while `budget` seconds last. Each solve is charged its simplex iterations × rows when `repeatable`
     (GLOP then stops on its own work clock), else its seconds; `deadline` is the clock's stop.
     Returns the last optimal relaxation (None without one), each column's relaxed count where
     positive, and how it went. Its value bounds every roster over the columns it had, and over
@@ -785,7 +794,6 @@ def _relax(
             stats.priced += len(ids)
         stats.rounds += 1
     stats.seconds = time.perf_counter() - started
-    stats.stopped_at = time.perf_counter()
     values: dict[Column, float] = {}
     if relaxed is not None:
         for key, position in best.items():
@@ -834,7 +842,8 @@ def solve_week(
     relaxed, relaxed_values, stats = _relax(
         groups, columns, demands, rules, weights, budget, deadline, settings.pricing_rounds, repeatable=settings.deterministic
     )
-    limit = min(limit, stats.stopped_at - started) if stats.interrupted else limit
+    if stats.interrupted:  # Ctrl-C: round what there is at once
+        limit = min(limit, time.perf_counter() - started)
     clock_cut = stats.clock_cut
     candidate_columns = stats.columns
     bound = relaxed.objective if relaxed is not None else 0.0
@@ -880,8 +889,7 @@ def solve_week(
         )
     assert solution is not None
     model, solver, status, completion_cut = solution
-    clock_cut = clock_cut or completion_cut
-    clock_cut = clock_cut or (status != cp_model.OPTIMAL and solver.wall_time >= 0.98 * solver.parameters.max_time_in_seconds)
+    clock_cut = clock_cut or completion_cut or _clock_stopped(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         seconds = time.perf_counter() - started
         if status == cp_model.UNKNOWN and start_counts:
