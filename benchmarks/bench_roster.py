@@ -1,13 +1,15 @@
-"""Roster quality and speed on generated worlds: wfm's optimiser beside the greedy roster.
+"""Roster quality and speed on generated worlds and the shipped sample: wfm's optimiser beside the greedy roster.
 
     .venv/bin/python benchmarks/bench_roster.py                # 350 agents, 120 s
     .venv/bin/python benchmarks/bench_roster.py 1200 600       # 1,200 agents, 10 minutes
+    .venv/bin/python benchmarks/bench_roster.py sample 30      # the shipped sample, as `wfm demo`
 
 Prints one table: per roster, the contact-weighted service level and the share of phone/chat
 intervals on target (against the forecast used), paid hours and their ratio to the lower bound
 (required on-queue agent-hours, email at the occupancy cap, plus the paid break time they
-imply), solver objective, bound, gap and seconds, and whether the independent checker found a
-hard-rule violation.
+imply), solver objective, bound, gap and seconds, how many hard-rule violations the
+independent checker found, and whether the solve was repeatable (its work limits, not the
+clock, ended it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pandas as pd
 
 from wfm.check import check_roster
 from wfm.forecast import forecast_workspace
+from wfm.paths import sample_workspace
 from wfm.requirements import compute_requirements
 from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baseline
 from wfm.roster.coverage import coverage_summary
@@ -65,15 +68,21 @@ def score(name: str, result: RosterResult, ws: Workspace, week: dt.date, bound_h
         "gap": round(solver["gap"], 4) if "gap" in solver else "",
         "seconds": round(seconds, 1),
         "hard violations": len(hard),
+        "repeatable": solver.get("repeatable", ""),
     }
 
 
 def main() -> None:
-    agents = int(sys.argv[1]) if len(sys.argv) > 1 else 350
+    world = sys.argv[1] if len(sys.argv) > 1 else "350"
     limit = float(sys.argv[2]) if len(sys.argv) > 2 else 120.0
-    week = dt.date(2026, 11, 30)
     with tempfile.TemporaryDirectory() as folder:
-        ws = load_workspace(make_world(Path(folder) / "world", seed=11, agents=agents, plan_week=week))
+        if world == "sample":
+            ws = load_workspace(sample_workspace())
+            week = ws.plan_week(None)
+        else:
+            week = dt.date(2026, 11, 30)
+            ws = load_workspace(make_world(Path(folder) / "world", seed=11, agents=int(world), plan_week=week))
+        agents = len(ws.agents)
         requirements = compute_requirements(forecast_workspace(ws, week), ws.queues, ws.plan.interval_minutes, ws.rules)
         peak = int(requirements[requirements["channel"] != "email"].groupby("interval_start")["agents"].sum().max())
         bound = lower_bound_hours(requirements, ws)
