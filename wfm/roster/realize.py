@@ -249,6 +249,7 @@ def _assign_queues(
     skill_sets: Sequence[tuple[str, ...]],
 ) -> None:
     demand_by_name = {d.name: d for d in demands}
+    deferred = {d.name for d in demands if d.deferred}
     # who is on queue (not on break or lunch) per slot, per skill set
     on_queue: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (set, slot) → [(shift, offset)]
     for i, shift in enumerate(placed):
@@ -265,42 +266,33 @@ def _assign_queues(
     for slot in range(HORIZON):
         for s, skills in enumerate(skill_sets):
             plan = {q: float(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0.0 for q in skills}
+            given: dict[str, int] = defaultdict(int)  # agents each queue gets in this slot
             agents = on_queue.get((s, slot))
-            if not agents:
-                for q in skills:
-                    if demand_by_name.get(q) is not None and demand_by_name[q].deferred:
-                        behind[q, s] += plan[q]
-                        owed[q] += plan[q]
-                continue
-            queues = [q for q in skills if q in demand_by_name] or list(skills)
-            wanted = {}
-            for q in queues:
-                deferred = demand_by_name.get(q) is not None and demand_by_name[q].deferred
-                wanted[q] = max(0, round(plan[q] + (behind[q, s] if deferred else 0.0)))
-            counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name, owed)
-            # stay on the previous queue where the counts allow
-            agents = sorted(agents, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
-            rest = []
-            for i, j in agents:
-                last = previous.get(i)
-                if last is not None and counts.get(last, 0) > 0 and placed[i].assignment.queue in (None, last):
-                    counts[last] -= 1
-                    placed[i].activity[j] = last
-                else:
-                    rest.append((i, j))
-            for i, j in rest:
-                held = placed[i].assignment.queue
-                q = held if held is not None else max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
-                counts[q] = counts.get(q, 0) - 1
-                placed[i].activity[j] = q
-                previous[i] = q
-            given: dict[str, int] = defaultdict(int)
-            for i, j in agents:
-                previous[i] = placed[i].activity[j]
-                served[placed[i].activity[j], slot] += 1
-                given[placed[i].activity[j]] += 1
-            for q in queues:
-                if demand_by_name.get(q) is not None and demand_by_name[q].deferred:
+            if agents:
+                queues = [q for q in skills if q in demand_by_name] or list(skills)
+                wanted = {q: max(0, round(plan[q] + (behind[q, s] if q in deferred else 0.0))) for q in queues}
+                counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name, owed)
+                # stay on the previous queue where the counts allow
+                agents = sorted(agents, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
+                rest = []
+                for i, j in agents:
+                    last = previous.get(i)
+                    if last is not None and counts.get(last, 0) > 0 and placed[i].assignment.queue in (None, last):
+                        counts[last] -= 1
+                        placed[i].activity[j] = last
+                    else:
+                        rest.append((i, j))
+                for i, j in rest:
+                    held = placed[i].assignment.queue
+                    q = held if held is not None else max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
+                    counts[q] = counts.get(q, 0) - 1
+                    placed[i].activity[j] = q
+                for i, j in agents:
+                    previous[i] = placed[i].activity[j]
+                    served[placed[i].activity[j], slot] += 1
+                    given[placed[i].activity[j]] += 1
+            for q in skills:
+                if q in deferred:
                     behind[q, s] += plan[q] - given[q]
                     owed[q] += plan[q] - given[q]
 

@@ -218,9 +218,21 @@ def _shift_cost(shift: Shift, weights: ServiceWeights) -> int:
     return round(weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0))
 
 
+def _ran_out(elapsed: float, allowed: float) -> bool:
+    """Whether a solve that took `elapsed` seconds of the `allowed` was ended by the clock."""
+    return elapsed >= 0.98 * allowed
+
+
 def _clock_stopped(solver: cp_model.CpSolver, status: Any) -> bool:
     """Whether the wall clock, not a work limit or optimality, ended this CP-SAT solve."""
-    return bool(status != cp_model.OPTIMAL and solver.wall_time >= 0.98 * solver.parameters.max_time_in_seconds)
+    return bool(status != cp_model.OPTIMAL and _ran_out(solver.wall_time, solver.parameters.max_time_in_seconds))
+
+
+def _within(cp: cp_model.CpModel, var: Any, value: float, slack: int) -> None:
+    """A count held within `slack` of a relaxed `value`: from its floor less `slack` (not below
+    zero) to its ceiling plus `slack`."""
+    cp.add(var >= max(0, math.floor(value + 1e-6) - slack))
+    cp.add(var <= math.ceil(value - 1e-6) + slack)
 
 
 def _fmt(minutes: int) -> str:
@@ -571,7 +583,7 @@ def _complete(
     work = GLOP_WORK_PER_SECOND * effort / WORK_PER_SECOND if settings.deterministic else None
     relaxed = solve_relaxation(lp, max(0.5, wall), work_limit=work)
     if relaxed is None or relaxed.status != "OPTIMAL":
-        return None, time.perf_counter() - started >= 0.98 * max(0.5, wall)
+        return None, _ran_out(time.perf_counter() - started, max(0.5, wall))
     allocation = dict(_largest_remainder(model.w, relaxed.values, model.deferred))
     whole = lp.clone()
     for index, value in allocation.items():
@@ -772,7 +784,8 @@ def _relax(
     best: dict[Column, int] = {}
     spent = 0.0
     while True:
-        wall = max(0.5, deadline - time.perf_counter())
+        solving = time.perf_counter()
+        wall = max(0.5, deadline - solving)
         work = GLOP_WORK_PER_SECOND * max(0.5, budget - spent) if repeatable else None
         try:
             result = lp.solve(wall, work_limit=work)
@@ -780,7 +793,7 @@ def _relax(
             stats.interrupted = True
             break
         if result is None or result.status != "OPTIMAL":
-            stats.clock_cut = time.perf_counter() >= deadline - 0.02 * wall
+            stats.clock_cut = _ran_out(time.perf_counter() - solving, wall)
             break
         relaxed, best = result, dict(index)
         stats.columns = len(index)
@@ -959,8 +972,7 @@ def nearest_roster(
         distance = []
         for key, var in model.x.items():
             target = round(100 * values[key])
-            model.cp.add(var >= max(0, math.floor(values[key] + 1e-6) - 1))
-            model.cp.add(var <= math.ceil(values[key] - 1e-6) + 1)
+            _within(model.cp, var, values[key], 1)
             far = model.cp.new_int_var(0, 100 * groups[g].size + 100, f"distance[{key}]")
             model.cp.add(far >= 100 * var - target)
             model.cp.add(far >= target - 100 * var)
@@ -1003,9 +1015,7 @@ def _round(
         chosen[g].append(i)
     model = _build(groups, chosen, demands, rules, weights)
     for key, var in model.x.items():
-        value = around[key]
-        model.cp.add(var >= max(0, math.floor(value + 1e-6) - slack))
-        model.cp.add(var <= math.ceil(value - 1e-6) + slack)
+        _within(model.cp, var, around[key], slack)
     remaining = max(MIN_ALLOCATION_SECONDS, deadline - time.perf_counter())
     share = REPEATABLE_ROUNDING_SHARE * (settings.work_seconds or settings.time_limit) - spent
     budget = share if settings.deterministic else remaining
