@@ -485,7 +485,7 @@ def _agent_calendar(info: AgentInfo, shifts: Sequence[Shift], week: date, stamp:
     # The agent's VTIMEZONE goes in even without shifts: RFC 5545 wants at least one component.
     _add_timezones(calendar, [info.timezone], _window(week, shifts))
     for shift in shifts:
-        calendar.add_component(_shift_event(info, shift, stamp, team=False))
+        calendar.add_component(shift_event(info, shift, stamp, team=False))
     return calendar
 
 
@@ -497,7 +497,19 @@ def _team_calendar(
     zones = sorted({info.timezone for info in infos.values()})
     _add_timezones(calendar, zones, _window(week, every_shift))
     for shift in sorted(every_shift, key=lambda s: (s.start, s.agent_id)):
-        calendar.add_component(_shift_event(infos[shift.agent_id], shift, stamp, team=True))
+        calendar.add_component(shift_event(infos[shift.agent_id], shift, stamp, team=True))
+    return calendar
+
+
+def event_object(info: AgentInfo, shift: Shift, week: date, event: icalendar.Event) -> icalendar.Calendar:
+    """One event as a calendar object of its own, as a CalDAV server stores it: the event and its
+    agent's VTIMEZONE, without METHOD (RFC 4791 section 4.1 forbids it there)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    _add_timezones(calendar, [info.timezone], _window(week, [shift]))
+    calendar.add_component(event)
     return calendar
 
 
@@ -534,15 +546,17 @@ def _add_timezones(calendar: icalendar.Calendar, tzids: Iterable[str], window: t
         calendar.add_component(icalendar.Timezone.from_ical(_vtimezone_ical(tzid, *window)))
 
 
-def _shift_event(info: AgentInfo, shift: Shift, stamp: datetime, *, team: bool) -> icalendar.Event:
+def shift_event(info: AgentInfo, shift: Shift, stamp: datetime, *, team: bool, uid: str | None = None) -> icalendar.Event:
+    """One shift as a VEVENT in the agent's zone; `uid` replaces the .ics files' UID (a server's own scheme)."""
     zone = info.zone
     exact = wall_time_is_exact(shift.start, zone) and wall_time_is_exact(shift.end, zone)
     # Both ends in UTC when either is ambiguous: clients show UTC times in the viewer's zone,
     # and keeping the pair in one form avoids clients that mishandle mixed DTSTART/DTEND zones.
     event_zone: tzinfo = zone if exact else UTC
 
-    key = f"{info.agent_id}\x00{shift.start:%Y%m%dT%H%M%SZ}".encode()
-    uid = f"{'team-' if team else ''}{hashlib.sha256(key).hexdigest()[:32]}@wfm"
+    if uid is None:
+        key = f"{info.agent_id}\x00{shift.start:%Y%m%dT%H%M%SZ}".encode()
+        uid = f"{'team-' if team else ''}{hashlib.sha256(key).hexdigest()[:32]}@wfm"
     queues = ", ".join(shift.queues) or "off queue"
     summary = f"{info.name or info.agent_id}: {queues}" if team else f"Shift: {queues}"
 
