@@ -32,6 +32,13 @@ class InfeasibleError(WfmError):
         self.reasons = list(reasons)
 
 
+class ServerError(WfmError):
+    """A server wfm talks to (a CalDAV calendar home) refused or could not be reached; the
+    message names the server and what to do, never the credentials."""
+
+    exit_code = 4
+
+
 def suggest(name: str, known: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` hint for a misspelt key, or a list of the known names."""
     known = sorted(known)
