@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "wfm.cli.whatif",
     "wfm.cli.simulate",
     "wfm.cli.check",
+    "wfm.cli.publish",
     "wfm.cli.capacity",
 )
 
