@@ -13,20 +13,25 @@ The model, contact by contact
 - Patience: exponential with mean `patience_seconds` where the queue has one (Erlang A); a contact
   not started by then abandons. Without it contacts wait as long as it takes (Erlang C). Email never
   abandons.
-- Service: each queue is served first come, first served. A contact takes the agent who can start it
-  soonest; among agents free at its arrival, the one idle longest.
+- Dispatch, event by event, at the moment an agent can take a contact: an arriving contact goes
+  to the agent idle longest among those who may take it now, or else waits in its queue, first in,
+  first out. An agent who finishes a contact, comes back from a break or starts a row takes the
+  oldest contact waiting among the queues it may serve (phone and chat before email), and only
+  then idles. Nobody is booked ahead: an idle agent is free for whatever arrives.
 - Which agents serve which queue (`routing`):
   - `"roster"` (default): an agent takes contacts only from the queue of its current roster row.
   - `"skills"`: the rule from the issue for multi-skilled agents, "a contact goes to the longest-idle
     skilled agent; an agent serves the queue that has waited longest": while on any queue row, an
-    agent takes contacts of every queue in its skills (agents.csv) and of the row's queue, and when it
-    frees up it takes the oldest waiting contact it can serve.
-  On `break`, `lunch` or off shift an agent takes no new contact. A contact in service when the
-  agent's row ends is finished (the agent stays until it is done); the agent's next row then starts
-  when that contact ends, so an overrun delays the next queue rather than double-booking the agent.
+    agent takes contacts of every queue in its skills (agents.csv) and of the row's queue.
+  On `break`, `lunch` or off shift an agent takes no new contact. A contact in hand is finished
+  first: when the row changes (a break, another queue, the shift's end) the agent starts nothing
+  new until its hand is empty, then works under whatever row the roster has at that moment, so an
+  overrun delays the next row rather than double-booking the agent.
 - Chat with `concurrency = k`: an agent holds up to k conversations at once, each one server with the
-  queue's AHT (the contract's "k servers per agent"). A phone call or email needs the agent's full
-  attention: it starts only once every conversation has ended.
+  queue's AHT (the contract's "k servers per agent"). An arriving chat goes to the longest-idle agent
+  with a free slot, who then goes to the back of that line. A phone call or email needs the agent's
+  full attention: it starts only on an empty hand (a waiting call does not stop the agent's
+  conversations from being refilled meanwhile under skills routing).
 - Email: served FIFO by the agents on the email queue; "answered within target" means the reply is
   sent (handling finished) within `respond_within_hours` of arrival.
 
@@ -35,32 +40,17 @@ service level and ASA there are ratios of those sums over runs (contact-weighted
 wfm.erlang: the mean time in queue over all contacts, answered ones counting their wait and
 abandoners the time until they hung up (a contact no later row could ever take is left out).
 Per queue: the mean over runs of the week's service level with a 95% Student-t interval across
-runs, ASA and abandon rate over all runs, and Erlang's prediction for the same roster and demand
-(see `_erlang_prediction`).
+runs, ASA and abandon rate over all runs, Erlang's prediction for the same roster and demand
+(see `_erlang_prediction`) and whether that prediction lies outside the interval.
 
-How it is fast without a compiled kernel
-With first-come-first-served service and abandonment fixed by each contact's own patience, a
-contact's fate is settled once all earlier contacts are placed: it starts at the earliest instant
-an eligible agent is free and on a row that lets it serve this queue, unless that is past its
-patience (abandoners never occupy an agent). So contacts are placed one by one in arrival order
-with per-agent free times, no event heap. The Python loop runs over the contact index and each step
-places the i-th contact of *every* run at once on (runs × agents) arrays: numpy's cost per call
-barely grows with the array, so 30 runs cost about twice as much as 2, not fifteen times.
-"When can agent a next start a contact of queue q at or after time x" is one table lookup: roster
-edges cut the week into segments in which every agent's state is constant; a table holds, per
-queue, segment and agent, the earliest start at or after the segment's start; a uniform grid
-(step = gcd of the edges in whole seconds) maps a time to its segment with one division instead of
-a binary search. Chat slots are kept slot-major with per-kind free times updated only for the
-agent that changed. Measured (benchmarks/bench_simulate.py: 100 agents, 50,000 contacts, 3 queues,
-30 runs): 2.6–2.9 s of CPU on one core (2 runs: 1.5 s; 100 runs: 6.5 s).
-
-Where placing in arrival order is not exact: a contact that must wait claims its agent on arrival.
-That is FIFO exactly when the agent could not have used the time in between for anyone else, which
-holds within one queue and in skills routing. It does not in two cases: (1) roster routing, when an
-agent's row changes from queue A to B while a B contact already waits for it: the agent takes no
-new A contact in the minutes before its B row (at most that contact's wait); (2) a call or email
-waiting for a chat agent to end its conversations: that agent takes no new chat meanwhile (the
-reservation many ACDs make for multi-channel agents).
+How it is fast enough in plain Python
+Each run is one loop over three time-ordered sources: roster changes (one list for all runs: the
+times at which an agent's set of servable queues changes, from the roster's segment tables),
+contact ends (a heap) and arrivals (drawn and sorted with numpy). Per queue an ordered dict holds
+the idle agents, longest idle first, and a deque the waiting contacts, so every event costs a few
+dictionary and deque operations. Abandonment needs no event of its own: a contact whose patience
+ran out is dropped when it reaches the head of its queue, which is exactly when it would otherwise
+have been served. Figures: benchmarks/bench_simulate.py and the README.
 """
 
 from __future__ import annotations
@@ -68,9 +58,11 @@ from __future__ import annotations
 import difflib
 import math
 import statistics
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from heapq import heappop, heappush
 from pathlib import Path
 from typing import Literal
 
@@ -97,8 +89,6 @@ _ROW_SPAN = (-86400.0, _WEEK_SECONDS + 7 * 86400.0)
 # Padding for runs with fewer contacts than the longest run: an arrival far after every row, so it
 # finds no agent and is discarded.
 _PAD_TIME = 1e15
-# Shifts idle agents' sort keys below every possible start time (times are < 1e7 s).
-_IDLE_SHIFT = 1e12
 
 
 class QueueSimulation(BaseModel):
@@ -112,6 +102,9 @@ class QueueSimulation(BaseModel):
     asa_seconds: float | None = Field(description="mean time in queue over all contacts (abandoners: until they hang up)")
     abandon_rate: float | None = Field(description="abandoned / offered, all runs")
     erlang_service_level: float | None = Field(description="Erlang's prediction for the same roster and demand")
+    disagrees_with_erlang: bool | None = Field(
+        description="Erlang's prediction lies outside the simulated 95% interval (None: nothing to compare)"
+    )
 
 
 class SimulationResult(BaseModel):
@@ -158,16 +151,16 @@ class _Demand:
 
 @dataclass(frozen=True)
 class _Staffing:
-    """When each agent may start a contact of each queue, as segment tables (see the module docstring)."""
+    """Which queues each agent may serve, as a time-ordered list of changes (see the module docstring)."""
 
     agent_ids: tuple[str, ...]
     bounds: np.ndarray  # sorted segment boundaries (seconds); segment g starts at bounds[g-1], segment 0 before bounds[0]
-    next_start: np.ndarray  # (queues, segments, agents): earliest start time >= the segment's start, inf if none
-    run_start: np.ndarray  # (queues, segments, agents): start of the availability run holding the segment
+    # Agent a may serve the queues `states[change_state[i]]` from `change_time[i]` (seconds) on, until its next change.
+    change_time: tuple[float, ...]
+    change_agent: tuple[int, ...]
+    change_state: tuple[int, ...]
+    states: tuple[tuple[int, ...], ...]  # queue indices, phone and chat before email; states[0] is ()
     roster_on_queue: np.ndarray  # (queues, segments): agents rostered on each queue (row queue, breaks removed)
-    grid_origin: float
-    grid_step: float
-    grid_segment: np.ndarray  # segment of each grid cell, times the number of agents
 
 
 @dataclass(frozen=True)
@@ -351,7 +344,7 @@ def _prepare_staffing(roster: pd.DataFrame, queues: tuple[QueueConfig, ...], age
     keep = end > start
 
     n_queues, n_agents = len(queues), max(len(agent_ids), 1)
-    # Week start and every row edge are boundaries; the week start makes the grid origin ≤ 0 ≤ any arrival.
+    # Week start and every row edge are boundaries (the Erlang prediction integrates staffing between them).
     bounds = np.unique(np.concatenate(([0.0], start[keep], end[keep])))
     n_segments = bounds.size + 1
     first = np.searchsorted(bounds, start) + 1  # segment that starts at the row's start
@@ -385,32 +378,25 @@ def _prepare_staffing(roster: pd.DataFrame, queues: tuple[QueueConfig, ...], age
                     skilled[queue_of[skill], a] = True
         available = rostered | (on_any[None, :, :] & skilled[:, None, :])
 
-    segment_start = np.concatenate(([-np.inf], bounds))
-    # Earliest available segment at or after each segment: a reversed running minimum of indices.
-    never = n_segments
-    index = np.where(available, np.arange(n_segments)[None, :, None], never)
-    next_index = np.minimum.accumulate(index[:, ::-1, :], axis=1)[:, ::-1, :]
-    next_start = np.concatenate((segment_start, [np.inf]))[next_index]
-    # Start of the run of available segments holding each segment (used only where available).
-    opens = available & ~np.concatenate((np.zeros((n_queues, 1, n_agents), dtype=bool), available[:, :-1, :]), axis=1)
-    run_index = np.maximum.accumulate(np.where(opens, np.arange(n_segments)[None, :, None], 0), axis=1)
-    run_start = segment_start[run_index]
-
-    origin_seconds = float(bounds[0])
-    offsets = np.round(bounds - origin_seconds).astype(np.int64)
-    step = int(np.gcd.reduce(offsets[offsets > 0])) if (offsets > 0).any() else 1
-    cells = int(offsets[-1] // step) + 1
-    cell_times = origin_seconds + step * np.arange(cells, dtype=float)
-    grid_segment = (np.searchsorted(bounds, cell_times, side="right") * n_agents).astype(np.intp)
+    # An agent's state changes where any queue's availability changes; segment g + 1 starts at bounds[g].
+    deferred = [q.is_deferred for q in queues]
+    order = sorted(range(n_queues), key=lambda q: (deferred[q], q))
+    state_ids: dict[tuple[int, ...], int] = {(): 0}
+    changed = (available[:, 1:, :] != available[:, :-1, :]).any(axis=0)
+    segments, members = np.nonzero(changed)  # row-major: by time, then agent
+    change_state: list[int] = []
+    for g, a in zip(segments.tolist(), members.tolist(), strict=True):
+        column = available[:, g + 1, a]
+        state = tuple(q for q in order if column[q])
+        change_state.append(state_ids.setdefault(state, len(state_ids)))
     return _Staffing(
         agent_ids=agent_ids,
         bounds=bounds,
-        next_start=np.ascontiguousarray(next_start),
-        run_start=np.ascontiguousarray(run_start),
+        change_time=tuple(bounds[segments].tolist()),
+        change_agent=tuple(members.tolist()),
+        change_state=tuple(change_state),
+        states=tuple(state_ids),
         roster_on_queue=rostered.sum(axis=2).astype(float),
-        grid_origin=origin_seconds,
-        grid_step=float(step),
-        grid_segment=grid_segment,
     )
 
 
@@ -461,70 +447,184 @@ def _draw_contacts(demand: _Demand, queues: tuple[QueueConfig, ...], runs: int, 
 
 
 def _place(contacts: _Contacts, staffing: _Staffing, queues: tuple[QueueConfig, ...]) -> np.ndarray:
-    """Start time of every contact (inf if it abandoned or no agent ever could take it), in arrival order.
-
-    Each step places the i-th contact of every run: per run, the start each agent could offer is
-    max(agent free, arrival) pushed forward to the agent's next availability for the contact's queue;
-    the contact takes the soonest (ties: the agent idle longest) unless it would wait past its patience.
-    """
+    """Start time of every contact (inf if it abandoned or no agent ever took it), shaped like `contacts`."""
     steps, runs = contacts.arrival.shape
-    n_agents = len(staffing.agent_ids)
+    counts = (contacts.row >= 0).sum(axis=0)
+    jobs = [
+        (
+            contacts.arrival[: counts[r], r].tolist(),
+            contacts.queue[: counts[r], r].tolist(),
+            contacts.handle[: counts[r], r].tolist(),
+            contacts.patience[: counts[r], r].tolist(),
+        )
+        for r in range(runs)
+    ]
+    plan = _DispatchPlan.of(staffing, queues)
     start = np.full((steps, runs), np.inf)
-    if n_agents == 0:
-        return start
-    n_segments = staffing.next_start.shape[1]
-    next_start = staffing.next_start.ravel()
-    run_start = staffing.run_start.ravel()
-    grid_segment = staffing.grid_segment
-    origin, step = staffing.grid_origin, staffing.grid_step
-    last_time = origin + step * (grid_segment.size - 1)
-    # Flat offset of (queue, agent) in the tables; the segment part (already × agents) is added per step.
-    queue_agent = np.arange(len(queues))[:, None] * (n_segments * n_agents) + np.arange(n_agents)[None, :]
-    run_ids = np.arange(runs)
-    arrival, queue, handle, patience = contacts.arrival, contacts.queue, contacts.handle, contacts.patience
+    for r, job in enumerate(jobs):
+        start[: counts[r], r] = _dispatch(plan, *job)
+    return start
 
-    # Chat concurrency: an agent has `slots` conversation slots (slots[c] = when slot c frees). A chat of
-    # a queue with concurrency k needs one free slot among the first k; anything else (kind 0) needs
-    # every slot free and fills them all. `free[kind]` is, per agent, when it can next take a contact
-    # of that kind, kept up to date for the one agent that changes per step, so the per-step work stays
-    # on (runs × agents) arrays.
-    limits = sorted({q.concurrency for q in queues if q.concurrency > 1})
-    kind_of_queue = np.array([0 if q.concurrency == 1 else 1 + limits.index(q.concurrency) for q in queues])
-    n_slots = max([1, *limits])
-    slot_limit = np.array([n_slots, *limits])  # kind → how many slots it may use
-    slot_ids = np.arange(n_slots)[:, None]
-    slots = np.full((n_slots, runs, n_agents), -np.inf)
-    free = np.full((len(slot_limit), runs, n_agents), -np.inf)
 
-    for i in range(steps):
-        t = arrival[i]
-        t_col = t[:, None]
-        q = queue[i]
-        kind = kind_of_queue[q]
-        agent_free = free[0] if n_slots == 1 else free[kind, run_ids]
-        earliest = np.maximum(agent_free, t_col)
-        cell = ((np.minimum(earliest, last_time) - origin) / step).astype(np.intp)
-        flat = grid_segment[cell] + queue_agent[q]
-        can_start = np.maximum(earliest, next_start.take(flat))
-        idle_since = np.maximum(agent_free, run_start.take(flat))
-        key = np.where(can_start <= t_col, idle_since - _IDLE_SHIFT, can_start)
-        agent = key.argmin(axis=1)
-        begins = can_start[run_ids, agent]
-        taken = (begins - t <= patience[i]) & (begins < np.inf)
-        start[i] = np.where(taken, begins, np.inf)
-        ends = begins + handle[i]
-        if n_slots == 1:
-            free[0, run_ids, agent] = np.where(taken, ends, agent_free[run_ids, agent])
-            continue
-        held = slots[:, run_ids, agent]  # (slots, runs)
-        usable = slot_ids < slot_limit[kind][None, :]
-        slot = np.where(usable, held, np.inf).argmin(axis=0)
-        fill = ((kind == 0)[None, :] | (slot_ids == slot[None, :])) & taken[None, :]
-        held = np.where(fill, ends[None, :], held)
-        slots[:, run_ids, agent] = held
-        free[0, run_ids, agent] = held.max(axis=0)
-        for k, limit in enumerate(limits, start=1):
-            free[k, run_ids, agent] = held[:limit].min(axis=0)
+@dataclass(frozen=True)
+class _DispatchPlan:
+    """What `_dispatch` needs besides the contacts, as plain Python values (the loop reads them millions of times)."""
+
+    n_agents: int
+    change_time: tuple[float, ...]
+    change_agent: tuple[int, ...]
+    change_state: tuple[int, ...]
+    states: tuple[tuple[int, ...], ...]
+    limit: tuple[int, ...]  # per queue: an agent may start one of its contacts while holding fewer than this load
+    weight: tuple[int, ...]  # per queue: the load one of its contacts puts on the agent
+    deferred: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, staffing: _Staffing, queues: tuple[QueueConfig, ...]) -> _DispatchPlan:
+        # A chat of a queue with concurrency k > 1 weighs 1 and may start while the agent holds fewer than k
+        # conversations; anything else needs the agent's full attention: it starts only on an empty hand and fills it.
+        chat = [q.concurrency > 1 for q in queues]
+        return cls(
+            n_agents=max(len(staffing.agent_ids), 1),
+            change_time=staffing.change_time,
+            change_agent=staffing.change_agent,
+            change_state=staffing.change_state,
+            states=staffing.states,
+            limit=tuple(q.concurrency if c else 1 for q, c in zip(queues, chat, strict=True)),
+            weight=tuple(1 if c else _FULL_HAND for c in chat),
+            deferred=tuple(q.is_deferred for q in queues),
+        )
+
+
+# A phone call or email fills the agent's hand: more than any chat concurrency.
+_FULL_HAND = 1 << 20
+
+
+def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handle: list[float],
+              patience: list[float]) -> list[float]:
+    """One run, event by event: the start time of each contact (arrival order), inf if it never started.
+
+    Three time-ordered sources of events: roster changes (the plan's list), contact ends (a heap)
+    and arrivals (the run's list); at equal times a roster change comes first, then an end, then
+    an arrival. Per queue, `idle` holds the agents who could start one of its contacts now, the
+    longest idle first, and `waiting` its contacts in arrival order; a queue never has both.
+    A contact that waits past its patience is dropped when it reaches the head of its queue.
+    """
+    inf = math.inf
+    limit, weight, deferred, states = plan.limit, plan.weight, plan.deferred, plan.states
+    idle: list[OrderedDict[int, None]] = [OrderedDict() for _ in limit]
+    waiting: list[deque[int]] = [deque() for _ in limit]
+    # rostered[a]: what the roster lets agent a serve now; serving[a]: what it works under. They differ
+    # while the agent finishes the contacts of an earlier row, when it starts nothing new. States are
+    # entries of plan.states, so `is` compares them.
+    rostered = [states[0]] * plan.n_agents
+    serving = [states[0]] * plan.n_agents
+    load = [0] * plan.n_agents
+    deadline = [t + p for t, p in zip(arrival, patience, strict=True)]
+    start = [inf] * len(arrival)
+    ends: list[tuple[float, int, int]] = []  # (end time, agent, weight)
+    n_waiting = 0
+
+    def settle(a: int) -> None:
+        """Agent a is idle for exactly the queues it may start a contact of now."""
+        held = load[a]
+        for q in serving[a]:
+            if held < limit[q]:
+                if a not in idle[q]:
+                    idle[q][a] = None
+            else:
+                idle[q].pop(a, None)
+
+    def pull(a: int, now: float) -> None:
+        """Agent a can take work: the oldest waiting contact it may start (phone and chat before
+        email), as often as its hand allows; then it is idle for whatever it may still start."""
+        nonlocal n_waiting
+        mine = serving[a]
+        held = load[a]
+        if len(mine) == 1:  # the usual case, one queue: the same rule without the search across queues
+            q = mine[0]
+            line = waiting[q]
+            while held < limit[q] and line:
+                k = line.popleft()
+                n_waiting -= 1
+                if deadline[k] < now:
+                    continue  # hung up before anyone could take it
+                start[k] = now
+                held += weight[q]
+                heappush(ends, (now + handle[k], a, weight[q]))
+            load[a] = held
+            if held < limit[q]:
+                if a not in idle[q]:
+                    idle[q][a] = None
+            else:
+                idle[q].pop(a, None)
+            return
+        while n_waiting:
+            best, best_arrival = -1, inf
+            for q in mine:
+                if held >= limit[q]:
+                    continue
+                if best >= 0 and deferred[q]:
+                    break  # `mine` lists email last
+                line = waiting[q]
+                while line and deadline[line[0]] < now:
+                    line.popleft()  # hung up before anyone could take it
+                    n_waiting -= 1
+                if line and arrival[line[0]] < best_arrival:
+                    best, best_arrival = q, arrival[line[0]]
+            if best < 0:
+                break
+            k = waiting[best].popleft()
+            n_waiting -= 1
+            start[k] = now
+            held += weight[best]
+            heappush(ends, (now + handle[k], a, weight[best]))
+        load[a] = held
+        settle(a)
+
+    change_time, change_agent, change_state = plan.change_time, plan.change_agent, plan.change_state
+    n_changes, n_arrivals = len(change_time), len(arrival)
+    c = i = 0
+    next_change = change_time[0] if n_changes else inf
+    next_arrival = arrival[0] if n_arrivals else inf
+    while i < n_arrivals or n_waiting:
+        next_end = ends[0][0] if ends else inf
+        if next_change <= next_end and next_change <= next_arrival:
+            if next_change == inf:
+                break  # contacts still wait, but no agent will come for them
+            now, a, state = next_change, change_agent[c], states[change_state[c]]
+            c += 1
+            next_change = change_time[c] if c < n_changes else inf
+            rostered[a] = state
+            for q in serving[a]:
+                idle[q].pop(a, None)
+            if load[a] == 0 or state is serving[a]:
+                serving[a] = state
+                pull(a, now)
+        elif next_end <= next_arrival:
+            now, a, w = heappop(ends)
+            load[a] -= w
+            if serving[a] is not rostered[a]:
+                if load[a]:
+                    continue  # still finishing an earlier row's contacts
+                serving[a] = rostered[a]
+            pull(a, now)
+        else:
+            q = queue[i]
+            free = idle[q]
+            if free:
+                a = free.popitem(last=False)[0]
+                start[i] = next_arrival
+                w = weight[q]
+                load[a] += w
+                heappush(ends, (next_arrival + handle[i], a, w))
+                if w == 1 or len(serving[a]) > 1:
+                    settle(a)  # a chat agent goes to the back of the line; a skilled one leaves its other queues
+            else:
+                waiting[q].append(i)
+                n_waiting += 1
+            i += 1
+            next_arrival = arrival[i] if i < n_arrivals else inf
     return start
 
 
@@ -587,13 +687,15 @@ def _summarise(contacts: _Contacts, starts: np.ndarray, demand: _Demand, staffin
         total_offered = float(offered_q.sum())
         queued_q = float(n_queued[:, mine].sum())
         level, interval = _mean_and_interval(answered_q, offered_q)
+        erlang = _erlang_prediction(queue, demand, mine, staffing.bounds, agent_seconds[q])
         summaries[queue.name] = QueueSimulation(
             offered=total_offered / runs,
             service_level=level,
             service_level_ci=interval,
             asa_seconds=float(wait_sum[:, mine].sum() / queued_q) if queued_q > 0 else None,
             abandon_rate=float(dropped[:, mine].sum() / total_offered) if total_offered > 0 else None,
-            erlang_service_level=_erlang_prediction(queue, demand, mine, staffing.bounds, agent_seconds[q]),
+            erlang_service_level=erlang,
+            disagrees_with_erlang=None if interval is None or erlang is None else not interval[0] <= erlang <= interval[1],
         )
     return SimulationResult(
         intervals=intervals,
