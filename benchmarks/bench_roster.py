@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from scoring import paid_hours
 
 from wfm.check import check_roster
 from wfm.forecast import forecast_workspace
@@ -30,11 +31,6 @@ from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baselin
 from wfm.roster.coverage import coverage_summary
 from wfm.synth import make_world
 from wfm.workspace import Workspace, load_workspace
-
-
-def paid_hours(roster: pd.DataFrame) -> float:
-    work = roster[roster["activity"] != "lunch"]
-    return float(((work["end"] - work["start"]).dt.total_seconds() / 3600).sum())
 
 
 def lower_bound_hours(requirements: pd.DataFrame, ws: Workspace) -> float:
