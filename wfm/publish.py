@@ -159,9 +159,7 @@ def _ical_text(value: object) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
-def wanted_events(
-    roster: pd.DataFrame, agents: Agents, week: date, *, stamp: datetime
-) -> dict[str, dict[str, WantedEvent]]:
+def wanted_events(roster: pd.DataFrame, agents: Agents, week: date, *, stamp: datetime) -> dict[str, dict[str, WantedEvent]]:
     """calendar name (agent_id, or `team`) → UID → the event wfm wants there for plan week `week`.
 
     Every agent gets an entry, with or without shifts, so a re-plan that leaves an agent out
@@ -374,9 +372,8 @@ def refused_error(summary: PublishSummary) -> ServerError:
     """The one line for a publish some of whose calendars the server refused."""
     more = f" and {len(summary.refused) - 1} more calendar(s)" if len(summary.refused) > 1 else ""
     return ServerError(
-        f"caldav {summary.server}: the server refused calendar {summary.refused[0]}{more} "
-        "(check that the account may create and write calendars there, then run wfm publish again: "
-        "what was published is kept and the rest is finished)"
+        f"caldav {summary.server}: calendar {summary.refused[0]}{more} (check that the account may create "
+        "and write calendars there, then publish again: what was published stays, the next run does the rest)"
     )
 
 
@@ -415,11 +412,12 @@ def _publish_calendar(
 ) -> None:
     if calendar is None:
         # An agent without shifts this week still gets a calendar a phone can subscribe to.
-        tally.created += 1
         if dry_run:
+            tally.created += 1
             tally.counts[Action.ADD] += len(wanted)
             return
         calendar = server.make_calendar(name)
+        tally.created += 1
         found: dict[str, ServerEvent] = {}
     else:
         found = server.wfm_events(calendar, week, window)
@@ -490,9 +488,9 @@ class _Server:
         except dav_error.AuthorizationError as exc:
             if exc.status == 401:
                 raise self._auth_error(exc) from None
-            raise _Refused(f"creating it was refused (HTTP {exc.status or 403})") from None
+            raise _Refused(f"creating the calendar was refused (HTTP {exc.status or 403})") from None
         except dav_error.DAVError as exc:
-            raise _Refused(f"creating it failed (HTTP {exc.status or '?'})") from None
+            raise _Refused(f"creating the calendar failed (HTTP {exc.status or '?'})") from None
         except OSError as exc:
             raise self._unreachable(exc) from None
 
@@ -505,9 +503,9 @@ class _Server:
         except dav_error.AuthorizationError as exc:
             if exc.status == 401:
                 raise self._auth_error(exc) from None
-            raise _Refused(f"reading it was refused (HTTP {exc.status or 403})") from None
+            raise _Refused(f"reading the calendar was refused (HTTP {exc.status or 403})") from None
         except dav_error.DAVError as exc:
-            raise _Refused(f"reading it failed (HTTP {exc.status or '?'})") from None
+            raise _Refused(f"reading the calendar failed (HTTP {exc.status or '?'})") from None
         except OSError as exc:
             raise self._unreachable(exc) from None
         found: dict[str, ServerEvent] = {}
@@ -540,9 +538,9 @@ class _Server:
         except dav_error.AuthorizationError as exc:
             if exc.status == 401:
                 raise self._auth_error(exc) from None
-            raise _Refused(f"{method} was refused (HTTP {exc.status or 403})") from None
+            raise _Refused(f"{method} of an event was refused (HTTP {exc.status or 403})") from None
         except dav_error.DAVError as exc:
-            raise _Refused(f"{method} failed (HTTP {exc.status or '?'})") from None
+            raise _Refused(f"{method} of an event failed (HTTP {exc.status or '?'})") from None
         except OSError as exc:
             raise self._unreachable(exc) from None
         if response.status == 412:
@@ -550,7 +548,7 @@ class _Server:
         if method == "DELETE" and response.status == 404:
             return True
         if not 200 <= response.status < 300:
-            raise _Refused(f"{method} answered HTTP {response.status}")
+            raise _Refused(f"{method} of an event answered HTTP {response.status}")
         return True
 
     def _error(self, what: str) -> ServerError:

@@ -60,6 +60,8 @@ def publish(
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        # Off when stderr is a file or a pipe: logs get the summary, not a bar's leftovers.
+        disable=not err_console.is_terminal,
     ) as bar:
         task = bar.add_task("publish", total=None, calendar="")
 
