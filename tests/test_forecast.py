@@ -85,7 +85,8 @@ def test_every_utc_interval_exactly_once(tmp_path: Path, minutes: int, week: str
     first = (monday - dt.timedelta(days=42)).isoformat()
     root = write_workspace(tmp_path / "ws", {"us": NY, "es": MADRID}, first, week, interval_minutes=minutes)
     forecast = forecast_workspace(load_workspace(root), monday)
-    assert list(forecast.columns) == ["queue", "interval_start", "contacts", "aht_seconds"]
+    assert list(forecast.columns) == ["queue", "interval_start", "contacts", "aht_seconds", "contacts_p10", "contacts_p90"]
+    assert (forecast["contacts_p10"] <= forecast["contacts_p90"]).all()
     assert str(forecast["interval_start"].dtype) == "datetime64[ns, UTC]"
     grid = interval_grid(monday, minutes)
     for queue in ("us", "es"):

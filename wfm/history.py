@@ -16,7 +16,14 @@ what only shows across rows, and says which row is at fault:
   *gap*: the queue usually reports that time, so the row was lost or never written. Gaps stop
   the forecast with an error until the planner says how to read them: `fill_gaps="zero"` (no
   contacts then) or `fill_gaps="skip"` (the data is lost: unknown, kept out of learning and
-  of accuracy scores). Nothing is repaired silently.
+  of accuracy scores). Nothing is repaired silently;
+- DST changes of the queue's clock. An export written in local time loses an hour in spring and
+  has one twice in autumn, so in UTC its rows may miss up to an hour next to a change, or hold
+  two rows for one start there. Both are expected, not errors: two rows for one start inside
+  that window are the two passes of the repeated local hour (the second moves to the hour
+  the first left empty) or, where that hour is taken, one interval counted twice over (added
+  up); intervals still missing inside it are unknown. `regular_history` says so in one note
+  per queue.
 
 Row numbers: the history frame's index is the 0-based data row of history.csv, as
 `read_history` returns it, so a message names file row `index + 2` (the header is row 1).
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -63,6 +71,14 @@ def utc_text(ns: int) -> str:
     return pd.Timestamp(ns, unit="ns", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True)
+class RegularHistory:
+    """`prepare_history`'s frame and the notes a planner should read (one line each)."""
+
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
 def prepare_history(
     history: pd.DataFrame,
     queues: Sequence[QueueConfig],
@@ -72,13 +88,28 @@ def prepare_history(
     fill_gaps: FillGaps | None = None,
     source: str = "history.csv",
 ) -> pd.DataFrame:
+    """`regular_history`'s frame (see there)."""
+    return regular_history(
+        history, queues, interval_minutes, special_days=special_days, fill_gaps=fill_gaps, source=source
+    ).frame
+
+
+def regular_history(
+    history: pd.DataFrame,
+    queues: Sequence[QueueConfig],
+    interval_minutes: int,
+    *,
+    special_days: Sequence[SpecialDay] = (),
+    fill_gaps: FillGaps | None = None,
+    source: str = "history.csv",
+) -> RegularHistory:
     """Check `history` as a series and return it regular on the plan's grid.
 
     Returns the columns queue, interval_start (UTC), contacts, aht_seconds with, for each queue
     that has rows, every plan interval from its first to its last exactly once. contacts is NaN
     where unknown (a gap read with `fill_gaps="skip"`), 0 where closed; aht_seconds is the
     contact-weighted mean, NaN where there were no contacts. Raises InputError naming the
-    file, row and column of the first problem.
+    file, row and column of the first problem. The notes say what was read at DST changes.
     """
     if interval_minutes <= 0 or DAY_MINUTES % interval_minutes:
         raise InputError(f"interval_minutes: expected a divisor of 1440 such as 15, 30 or 60, got {interval_minutes}")
@@ -92,15 +123,20 @@ def prepare_history(
             f"{source} row {_row(label)}, column queue: expected a queue of wfm.toml ({', '.join(names)}), "
             f"got {frame['queue'][label]!r}"
         )
-    _check_duplicates(frame, source)
+    windows = {queue.name: _dst_windows(frame[frame["queue"] == queue.name], queue.timezone) for queue in queues}
+    _check_duplicates(frame, source, windows)
     parts = []
+    notes = []
     for queue in queues:
         rows = frame[frame["queue"] == queue.name]
         if rows.empty:
             continue
-        parts.append(_regular_queue(rows, queue, interval_minutes, special_days, fill_gaps, source))
+        part, note = _regular_queue(rows, queue, interval_minutes, special_days, fill_gaps, source, windows[queue.name])
+        parts.append(part)
+        if note:
+            notes.append(note)
     if not parts:
-        return pd.DataFrame(
+        empty = pd.DataFrame(
             {
                 "queue": pd.Series(dtype=object),
                 "interval_start": pd.Series(dtype="datetime64[ns, UTC]"),
@@ -108,18 +144,69 @@ def prepare_history(
                 "aht_seconds": pd.Series(dtype=float),
             }
         )
-    return pd.concat(parts, ignore_index=True)
+        return RegularHistory(empty)
+    return RegularHistory(pd.concat(parts, ignore_index=True), tuple(notes))
 
 
 def _row(label: object) -> int:
     return int(label) + 2  # type: ignore[call-overload]
 
 
-def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
-    duplicated = frame.duplicated(["queue", "interval_start"], keep="first")
+@dataclass(frozen=True)
+class DstChange:
+    """A change of a queue's UTC offset: at `at_ns` the clock moves by `shift_ns` (> 0: spring forward).
+
+    A local-clock export's quirks fall within |shift| either side of the change.
+    """
+
+    at_ns: int
+    shift_ns: int
+    local_date: object
+
+    @property
+    def fall_back(self) -> bool:
+        return self.shift_ns < 0
+
+    def holds(self, starts_ns: np.ndarray) -> np.ndarray:
+        width = abs(self.shift_ns)
+        return (starts_ns >= self.at_ns - width) & (starts_ns < self.at_ns + width)
+
+
+def _dst_windows(rows: pd.DataFrame, timezone: str) -> tuple[DstChange, ...]:
+    """The DST changes of `timezone` within the span of `rows` (one day beyond either end)."""
+    if rows.empty:
+        return ()
+    starts = to_ns(rows["interval_start"])
+    quarter = 15 * MINUTE_NS
+    first = (int(starts.min()) // quarter - 96) * quarter
+    last = int(starts.max()) + 96 * quarter
+    probe = np.arange(first, last + quarter, quarter, dtype=np.int64)
+    local = pd.DatetimeIndex(probe.view("datetime64[ns]")).tz_localize("UTC").tz_convert(zoneinfo.ZoneInfo(timezone))
+    wall = np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype=np.int64)
+    offset = wall - probe
+    moved = np.flatnonzero(np.diff(offset)) + 1
+    return tuple(DstChange(int(probe[i]), int(offset[i] - offset[i - 1]), local[int(i)].date()) for i in moved)
+
+
+def _in_windows(starts_ns: np.ndarray, windows: Sequence[DstChange]) -> np.ndarray:
+    inside = np.zeros(starts_ns.size, dtype=bool)
+    for change in windows:
+        inside |= change.holds(starts_ns)
+    return inside
+
+
+def _check_duplicates(frame: pd.DataFrame, source: str, windows: dict[str, tuple[DstChange, ...]]) -> None:
+    duplicated = np.array(frame.duplicated(["queue", "interval_start"], keep="first").to_numpy(), dtype=bool)
+    if duplicated.any():
+        starts = to_ns(frame["interval_start"])
+        queues = frame["queue"].to_numpy()
+        for name, changes in windows.items():
+            if changes:
+                mine = duplicated & (queues == name)
+                duplicated[mine] = ~_in_windows(starts[mine], changes)
     if not duplicated.any():
         return
-    label = frame.index[int(np.argmax(duplicated.to_numpy()))]
+    label = frame.index[int(np.argmax(duplicated))]
     queue, start = frame.at[label, "queue"], frame.at[label, "interval_start"]
     same = frame[(frame["queue"] == queue) & (frame["interval_start"] == start)]
     first = same.index[0]
@@ -137,8 +224,10 @@ def _regular_queue(
     special_days: Sequence[SpecialDay],
     fill_gaps: FillGaps | None,
     source: str,
-) -> pd.DataFrame:
-    """One queue's rows → every plan interval of its span, with gaps and closed hours resolved."""
+    changes: Sequence[DstChange] = (),
+) -> tuple[pd.DataFrame, str | None]:
+    """One queue's rows → every plan interval of its span, with gaps and closed hours resolved,
+    and a note when a DST change of the queue's clock explained doubled rows or gaps."""
     rows = rows.sort_values("interval_start", kind="stable")
     starts = to_ns(rows["interval_start"])
     step = _native_step(starts, interval_minutes)
@@ -146,29 +235,36 @@ def _regular_queue(
 
     step_ns = step * MINUTE_NS
     first = int(starts[0])
+    contacts_in = rows["contacts"].to_numpy(dtype=float)
+    work_in = np.where(contacts_in > 0, contacts_in * np.nan_to_num(rows["aht_seconds"].to_numpy(dtype=float)), 0.0)
+    doubled = [change for change in changes if np.unique(starts[change.holds(starts)]).size < change.holds(starts).sum()]
+    starts, moved, added = _undouble(starts, changes, step_ns)
     position = (starts - first) // step_ns
-    count = int(position[-1]) + 1
+    count = int(position.max()) + 1
     contacts = np.full(count, np.nan)
     workload = np.zeros(count)
-    contacts[position] = rows["contacts"].to_numpy(dtype=float)
-    aht = rows["aht_seconds"].to_numpy(dtype=float)
-    workload[position] = np.where(contacts[position] > 0, contacts[position] * np.nan_to_num(aht), 0.0)
+    known = np.bincount(position, minlength=count) > 0
+    contacts[known] = np.bincount(position, weights=contacts_in, minlength=count)[known]
+    workload[:] = np.bincount(position, weights=work_in, minlength=count)
 
+    dst_gaps = 0
+    lost: list[DstChange] = []
     missing = np.flatnonzero(np.isnan(contacts))
     if missing.size:
         grid = first + np.arange(count, dtype=np.int64) * step_ns
         zone = zoneinfo.ZoneInfo(queue.timezone)
         local = pd.DatetimeIndex(grid.view("datetime64[ns]")).tz_localize("UTC").tz_convert(zone)
         key = np.asarray(local.day_of_week * DAY_MINUTES + local.hour * 60 + local.minute, dtype=np.int64)
-        reported = np.zeros(count, dtype=bool)
-        reported[position] = True
-        open_keys = np.unique(key[reported])
+        open_keys = np.unique(key[known])
         closed_dates = _closed_dates(special_days, queue.name)
         gap = np.isin(key[missing], open_keys)
         if closed_dates:
             dates = local[missing].date
             gap &= ~np.fromiter((date in closed_dates for date in dates), dtype=bool, count=missing.size)
-        gaps = missing[gap]
+        expected = gap & _in_windows(grid[missing], changes)
+        dst_gaps = int(expected.sum())
+        lost = [change for change in changes if (gap & change.holds(grid[missing])).any()]
+        gaps = missing[gap & ~expected]
         if gaps.size and fill_gaps is None:
             at = int(gaps[0])
             when = local[at]
@@ -179,9 +275,63 @@ def _regular_queue(
                 f"(pass --fill-gaps zero if there were no contacts, or --fill-gaps skip if the data was lost)"
             )
         contacts[missing] = 0.0
+        contacts[missing[expected]] = np.nan  # the export's lost hour: unknown, not zero
         if gaps.size and fill_gaps == "skip":
             contacts[gaps] = np.nan
-    return _to_plan_grid(queue.name, first, step, contacts, workload, interval_minutes)
+    note = _dst_note(source, queue, [*doubled, *lost], moved, added, dst_gaps, step)
+    return _to_plan_grid(queue.name, first, step, contacts, workload, interval_minutes), note
+
+
+def _undouble(starts: np.ndarray, changes: Sequence[DstChange], step_ns: int) -> tuple[np.ndarray, int, int]:
+    """Starts with a DST change's doubled rows resolved as a local-clock export means them.
+
+    At a fall-back change a local hour happens twice; an export that writes it twice under one
+    UTC start holds both passes, so of two rows for one start the second goes to the same local
+    time of the second pass (or the first to the first pass), when that interval has no row of
+    its own. Rows still sharing a start are added up (one interval counted in two rows).
+    Returns (starts, rows moved, rows added to another).
+    """
+    if not changes:
+        return starts, 0, 0
+    starts = starts.copy()
+    moved = 0
+    taken = set(starts.tolist())
+    for change in changes:
+        if not change.fall_back:
+            continue
+        width = abs(change.shift_ns)
+        inside = np.flatnonzero(change.holds(starts))
+        values, counts = np.unique(starts[inside], return_counts=True)
+        for value in values[counts == 2]:
+            pair = inside[starts[inside] == value]
+            first_pass = value < change.at_ns
+            partner = int(value + width) if first_pass else int(value - width)
+            if partner in taken:
+                continue
+            starts[pair[1] if first_pass else pair[0]] = partner
+            taken.add(partner)
+            moved += 1
+    added = int(starts.size - np.unique(starts).size)
+    return starts, moved, added
+
+
+def _dst_note(
+    source: str, queue: QueueConfig, changes: Sequence[DstChange], moved: int, added: int, gaps: int, step: int
+) -> str | None:
+    if not (moved or added or gaps):
+        return None
+    parts = []
+    if moved:
+        parts.append(f"{moved} doubled row{'s' if moved > 1 else ''} read as the repeated hour's second pass")
+    if added:
+        parts.append(f"{added} doubled row{'s' if added > 1 else ''} added to the row with the same start")
+    if gaps:
+        parts.append(f"{gaps} missing {step}-minute interval{'s' if gaps > 1 else ''} read as unknown")
+    dates = ", ".join(sorted({str(change.local_date) for change in changes}))
+    return (
+        f"{source}, queue {queue.name!r}: the export's clock follows {queue.timezone}'s DST changes ({dates}): "
+        + "; ".join(parts)
+    )
 
 
 # Interval lengths exports use, longest first; each divides an hour and so the day.

@@ -8,6 +8,11 @@ fall-back day the repeated hour's two UTC intervals share a cell, which holds th
 forecast gives the cell's value to both (100 quarter hours). So after a DST change the same
 local curve lands one hour earlier or later in UTC, and every UTC interval still gets exactly
 one value.
+
+A day of zeros inside a busy history (every interval of a whole local day reported as 0 where
+that weekday usually has enough contacts that a quiet day could not be empty) is an outage or an
+export failure, not demand: like a special day it is kept out of learning and of scoring
+(`QueueSeries.zero_days`).
 """
 
 from __future__ import annotations
@@ -124,7 +129,8 @@ class QueueSeries:
     starts_ns: np.ndarray
     contacts: np.ndarray
     aht_seconds: np.ndarray
-    masked: np.ndarray  # special days: kept out of learning and scoring
+    masked: np.ndarray  # special days and days of zeros: kept out of learning and scoring
+    zero_days: tuple[dt.date, ...] = ()
 
     @classmethod
     def from_frame(
@@ -149,11 +155,13 @@ class QueueSeries:
             masked=np.zeros(starts.size, dtype=bool),
         )
         dates = {day.date for day in special_days if day.queue in (name, "*")}
-        if dates:
-            rows, _ = clock.cells(starts)
-            masked_rows = np.array([clock.row_of(date) for date in dates])
-            series = replace(series, masked=np.isin(rows, masked_rows))
-        return series
+        rows, _ = clock.cells(starts)
+        masked = np.isin(rows, np.array([clock.row_of(date) for date in dates], dtype=np.int64))
+        empty = _zero_day_rows(rows, series.contacts, masked)
+        if empty.size:
+            masked |= np.isin(rows, empty)
+        zero_days = tuple(clock.first_day + dt.timedelta(days=int(row)) for row in empty)
+        return replace(series, masked=masked, zero_days=zero_days)
 
     @property
     def first_ns(self) -> int:
@@ -212,3 +220,30 @@ class QueueSeries:
         lo, hi = np.searchsorted(self.starts_ns, [start_ns, end_ns])
         keep = ~np.isnan(self.contacts[lo:hi]) & ~self.masked[lo:hi]
         return self.starts_ns[lo:hi][keep], self.contacts[lo:hi][keep]
+
+
+# A weekday whose usual day holds at least this many contacts cannot be empty by chance
+# (Poisson: P(0) = e^-10 ≈ 5e-5), so a day of zeros there is lost data.
+ZERO_DAY_MIN_CONTACTS = 10.0
+
+
+def _zero_day_rows(rows: np.ndarray, contacts: np.ndarray, masked: np.ndarray, weeks: int = 4) -> np.ndarray:
+    """Local day rows, strictly inside the history, whose every known interval is 0 while the
+    median of the same weekday over `weeks` weeks either side is at least ZERO_DAY_MIN_CONTACTS."""
+    days = int(rows.max()) + 1 if rows.size else 0
+    if days < 3:
+        return np.zeros(0, dtype=np.int64)
+    use = ~np.isnan(contacts) & ~masked
+    totals = np.bincount(rows[use], weights=contacts[use], minlength=days)
+    seen = np.bincount(rows[use], minlength=days) > 0
+    totals = np.where(seen, totals, np.nan)
+    candidates = np.flatnonzero(seen & (totals == 0))
+    candidates = candidates[(candidates > 0) & (candidates < days - 1)]
+    empty = []
+    for row in candidates:
+        around = [row + 7 * k for k in range(-weeks, weeks + 1) if k and 0 <= row + 7 * k < days]
+        usual = totals[around]
+        usual = usual[~np.isnan(usual)]
+        if usual.size and float(np.median(usual)) >= ZERO_DAY_MIN_CONTACTS:
+            empty.append(int(row))
+    return np.asarray(empty, dtype=np.int64)

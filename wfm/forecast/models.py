@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, Self
 
 import numpy as np
@@ -38,6 +39,32 @@ from wfm.forecast.grid import WEEK_NS, DayMatrix, to_ns, utc_index
 
 Statistic = Literal["mean", "median", "trimmed"]
 Totals = Literal["median", "holt"]
+
+
+@dataclass(frozen=True)
+class PastWeeks:
+    """Week-ahead forecasts of the weeks before a model's origin, beside what was counted.
+
+    One row per local day scored in one past week (a day split by a week boundary appears
+    once per week, each with its own cells): `rows` of the history matrix, `truth` (NaN where
+    the cell is not in that week or not known) and `forecast` (the model as fitted at that
+    week's start), both (n, slots). What calibrates prediction intervals and the intraday update.
+    """
+
+    rows: np.ndarray
+    truth: np.ndarray
+    forecast: np.ndarray
+
+    @classmethod
+    def empty(cls, slots: int) -> PastWeeks:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros((0, slots)), np.zeros((0, slots)))
+
+
+def past_weeks(history: DayMatrix, make: Callable[[], ContactModel], weeks: int = 8, min_train_weeks: int = 2) -> PastWeeks:
+    """`make()` fitted at the start of each of the last `weeks` weeks before the origin (each
+    keeping at least `min_train_weeks` of history) and its forecast of that week."""
+    runs = _past_runs(history, {"model": make}, weeks, min_train_weeks)
+    return _stack_runs(runs, ("model",), history.contacts.shape[1])
 
 
 class ContactModel(ABC):
@@ -66,6 +93,15 @@ class ContactModel(ABC):
         unique, inverse = np.unique(rows, return_inverse=True)
         values = self.forecast_rows(unique)[inverse, slots]
         return np.clip(np.nan_to_num(values, nan=0.0), 0.0, None)
+
+    def past_weeks(self) -> PastWeeks:
+        """This model's week-ahead forecasts of the weeks before its origin (see `PastWeeks`)."""
+        return past_weeks(self._history, type(self)._same(self))
+
+    def _same(self) -> Callable[[], ContactModel]:
+        """A factory of unfitted models with this one's settings."""
+        settings = {key: value for key, value in vars(self).items() if not key.startswith("_") and not key.endswith("_")}
+        return lambda: type(self)(**settings)
 
 
 class SeasonalNaive(ContactModel):
@@ -191,9 +227,13 @@ class Auto(ContactModel):
         self.min_train_weeks = min_train_weeks
 
     def _learn(self, history: DayMatrix) -> None:
-        self.scores_ = _backtest_scores(
-            history, self.candidates, self.backtest_weeks, self.min_backtest_weeks, self.min_train_weeks
+        weeks = min(self.backtest_weeks, int((history.origin_ns - history.start_ns) // WEEK_NS) - self.min_train_weeks)
+        runs = (
+            _past_runs(history, {name: MODELS[name] for name in self.candidates}, weeks, self.min_train_weeks)
+            if weeks >= self.min_backtest_weeks and len(self.candidates) >= 2
+            else []
         )
+        self.scores_ = _run_scores(history, runs, self.candidates)
         if self.scores_:
             best = min(self.scores_.values())
             chosen = [name for name in self.candidates if self.scores_[name] <= best * (1 + self.tolerance)]
@@ -202,36 +242,85 @@ class Auto(ContactModel):
         self.chosen_ = tuple(chosen)
         self.choice_ = "+".join(chosen)
         self._models = [make_model(name).fit(history) for name in chosen]
+        self._runs = runs
+
+    def forecast_rows(self, rows: np.ndarray) -> np.ndarray:
+        return np.mean([np.nan_to_num(model.forecast_rows(rows)) for model in self._models], axis=0)
+
+    def past_weeks(self) -> PastWeeks:
+        """The chosen blend's forecasts of the backtest weeks, from the runs that chose it."""
+        if not self._runs:
+            return past_weeks(self._history, lambda: _Blend(self.chosen_), self.backtest_weeks, self.min_train_weeks)
+        return _stack_runs(self._runs, self.chosen_, self._history.contacts.shape[1])
+
+
+class _Blend(ContactModel):
+    """The mean of named models (what `Auto` forecasts once it has chosen)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
+    def _learn(self, history: DayMatrix) -> None:
+        self._models = [make_model(name).fit(history) for name in self.names]
 
     def forecast_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.mean([np.nan_to_num(model.forecast_rows(rows)) for model in self._models], axis=0)
 
 
-def _backtest_scores(
-    history: DayMatrix, candidates: tuple[str, ...], weeks: int, min_weeks: int, min_train_weeks: int
-) -> dict[str, float]:
-    """Pooled WAPE of each candidate over the last `weeks` weeks before the origin ({} if too few)."""
+@dataclass(frozen=True)
+class _Run:
+    """One past week of a rolling-origin backtest: its cells and each model's forecast of its rows."""
+
+    rows: np.ndarray
+    cells: np.ndarray  # (len(rows), slots): in the week and known
+    truth: np.ndarray  # (len(rows), slots): contacts of those cells, NaN elsewhere
+    forecasts: dict[str, np.ndarray]
+
+
+def _past_runs(
+    history: DayMatrix, factories: dict[str, Callable[[], ContactModel]], weeks: int, min_train_weeks: int
+) -> list[_Run]:
+    """Each of the last `weeks` weeks before the origin, forecast by every model from the weeks before it."""
     weeks = min(weeks, int((history.origin_ns - history.start_ns) // WEEK_NS) - min_train_weeks)
-    if weeks < min_weeks or len(candidates) < 2:
-        return {}
-    usable = ~_outlier_days(_complete_totals(history.contacts, history.exists))
-    actual = np.where(usable[:, None], history.contacts, np.nan)
-    errors = dict.fromkeys(candidates, 0.0)
-    volume = 0.0
+    runs = []
+    known = ~np.isnan(history.contacts)
     for back in range(1, weeks + 1):
         start = history.origin_ns - back * WEEK_NS
-        target = history.window(start, start + WEEK_NS) & ~np.isnan(actual)
+        target = history.window(start, start + WEEK_NS) & known
         rows = np.flatnonzero(target.any(axis=1))
         if rows.size == 0:
             continue
         inner = history.before(start)
-        truth = actual[rows]
-        cells = target[rows]
+        forecasts = {name: np.nan_to_num(make().fit(inner).forecast_rows(rows)) for name, make in factories.items()}
+        runs.append(_Run(rows, target[rows], np.where(target[rows], history.contacts[rows], np.nan), forecasts))
+    return runs
+
+
+def _run_scores(history: DayMatrix, runs: list[_Run], candidates: tuple[str, ...]) -> dict[str, float]:
+    """Pooled WAPE of each candidate over the runs ({} without any); days far off their
+    weekday's usual volume are left out, as they are of learning."""
+    if not runs:
+        return {}
+    usable = ~_outlier_days(_complete_totals(history.contacts, history.exists))
+    errors = dict.fromkeys(candidates, 0.0)
+    volume = 0.0
+    for run in runs:
+        cells = run.cells & usable[run.rows][:, None]
+        truth = history.contacts[run.rows]
         volume += float(truth[cells].sum())
         for name in candidates:
-            forecast = make_model(name).fit(inner).forecast_rows(rows)
-            errors[name] += float(np.abs(np.nan_to_num(forecast) - truth)[cells].sum())
+            errors[name] += float(np.abs(run.forecasts[name] - truth)[cells].sum())
     return {name: error / volume for name, error in errors.items()} if volume > 0 else {}
+
+
+def _stack_runs(runs: list[_Run], names: tuple[str, ...], slots: int) -> PastWeeks:
+    if not runs:
+        return PastWeeks.empty(slots)
+    return PastWeeks(
+        rows=np.concatenate([run.rows for run in runs]),
+        truth=np.concatenate([run.truth for run in runs]),
+        forecast=np.concatenate([np.mean([run.forecasts[name] for name in names], axis=0) for run in runs]),
+    )
 
 
 class AhtProfile:
