@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from wfm import paths, synth
 from wfm.cli.app import app
 from wfm.errors import InputError
+from wfm.pipeline import run_plan, write_plan
+from wfm.roster import SolveSettings
 from wfm.simulate import (
     INTERVAL_COLUMNS,
     Routing,
@@ -29,7 +34,7 @@ from wfm.simulate import (
     _t_quantile,
     simulate_plan,
 )
-from wfm.workspace import AgentConfig, QueueConfig
+from wfm.workspace import AgentConfig, QueueConfig, load_workspace
 
 WEEK = dt.date(2026, 11, 30)
 MONDAY = pd.Timestamp("2026-11-30T00:00Z")
@@ -107,6 +112,20 @@ def test_reproduces_erlang_c_with_constant_staffing() -> None:
     assert summary.asa_seconds == pytest.approx(7.84, rel=0.15)
     assert summary.abandon_rate == 0.0
     assert summary.offered == pytest.approx(50 * 96 * 7, rel=0.01)
+    assert summary.disagrees_with_erlang is False
+
+
+def test_the_flag_says_when_erlang_misses_what_the_simulation_sees() -> None:
+    # Erlang C assumes exponential handle times; handle times varying less (CV 0.3) wait much less.
+    queues, agents, roster, forecast = constant_plan(14, 50, 180.0)
+    result = simulate_plan(queues, agents, roster, forecast, WEEK, 15, runs=8, seed=3, handle_time="lognormal", aht_cv=0.3)
+    summary = result.queues["q"]
+    assert summary.service_level is not None and summary.service_level_ci is not None
+    assert summary.service_level > 0.8883500192 + 0.01  # 90.8% in these runs
+    assert summary.service_level_ci[0] > summary.erlang_service_level
+    assert summary.disagrees_with_erlang is True
+    written = result.summary_json()["queues"]
+    assert isinstance(written, dict) and written["q"]["disagrees_with_erlang"] is True
 
 
 def test_reproduces_erlang_a_with_patience() -> None:
@@ -178,15 +197,16 @@ def tiny_staffing(
     return _prepare_staffing(roster, tuple(queues), agents, WEEK, routing)
 
 
-def one_run(arrivals: list[tuple[float, int, float]]) -> _Contacts:
-    """Hand-made contacts for one run (padded to two runs): (arrival seconds, queue index, handle seconds)."""
+def one_run(arrivals: list[tuple[float, int, float]], patience: list[float] | None = None) -> _Contacts:
+    """Hand-made contacts for one run (padded to two runs): (arrival seconds, queue index, handle seconds),
+    patience in seconds per contact (default: they wait as long as it takes)."""
     n = len(arrivals)
     column = np.array(arrivals, dtype=float)
     return _Contacts(
         arrival=np.stack([column[:, 0], np.full(n, 1e15)], axis=1),
         queue=np.stack([column[:, 1].astype(np.intp), np.zeros(n, dtype=np.intp)], axis=1),
         handle=np.stack([column[:, 2], np.zeros(n)], axis=1),
-        patience=np.full((n, 2), np.inf),
+        patience=np.stack([np.array(patience or [np.inf] * n, dtype=float), np.full(n, np.inf)], axis=1),
         row=np.stack([np.zeros(n, dtype=np.intp), np.full(n, -1, dtype=np.intp)], axis=1),
     )
 
@@ -211,6 +231,97 @@ def test_longest_idle_agent_takes_the_contact() -> None:
     starts = _place(contacts, staffing, tuple(queues))[:, 0]
     # The first call went to `early` (idle longer), so `late` is free for the second at once.
     assert starts.tolist() == [200.0, 300.0]
+
+
+def test_an_idle_agent_is_not_held_for_a_contact_of_its_later_row() -> None:
+    queues = [QueueConfig(name="A", channel="phone", timezone="UTC"), QueueConfig(name="B", channel="phone", timezone="UTC")]
+    agents = [AgentConfig(agent_id="ana", timezone="UTC", skills=("A", "B"))]
+    staffing = tiny_staffing([("ana", "A", 0, 1000), ("ana", "B", 1000, 2000)], queues, agents)
+    contacts = one_run([(100, 1, 50), (200, 0, 100), (400, 0, 100)])
+    starts = _place(contacts, staffing, tuple(queues))[:, 0]
+    # The B contact waits for the B row at 1000; until then ana answers A as it comes.
+    assert starts.tolist() == [1000.0, 200.0, 400.0]
+
+
+def test_chat_slots_refill_and_a_row_change_waits_for_every_conversation() -> None:
+    chat = QueueConfig(name="C", channel="chat", timezone="UTC", concurrency=2)
+    queues = [chat, QueueConfig(name="P", channel="phone", timezone="UTC")]
+    agents = [AgentConfig(agent_id="ana", timezone="UTC", skills=("C", "P"))]
+    staffing = tiny_staffing([("ana", "C", 0, 600), ("ana", "P", 600, 1200)], queues, agents)
+    contacts = one_run([(100, 0, 700), (150, 0, 100), (200, 0, 30), (610, 1, 10), (650, 0, 10)])
+    starts = _place(contacts, staffing, tuple(queues))[:, 0]
+    # Two chats at once; the third takes the slot freed at 250. The call waits for the chat that
+    # runs to 800; the chat of 650 comes after the chat row and finds nobody.
+    assert starts.tolist() == [100.0, 150.0, 250.0, 800.0, np.inf]
+
+
+def test_patience_counts_from_arrival() -> None:
+    queues = [QueueConfig(name="A", channel="phone", timezone="UTC", patience_seconds=60)]
+    agents = [AgentConfig(agent_id="ana", timezone="UTC", skills=("A",))]
+    staffing = tiny_staffing([("ana", "A", 0, 1000)], queues, agents)
+    contacts = one_run([(10, 0, 100), (20, 0, 10), (30, 0, 10)], patience=[np.inf, 50, 200])
+    starts = _place(contacts, staffing, tuple(queues))[:, 0]
+    # ana is busy until 110: the second caller hung up at 70, the third (patient until 230) is served.
+    assert starts.tolist() == [10.0, np.inf, 110.0]
+
+
+@pytest.mark.parametrize(("routing", "expected"), [("skills", [10.0, 120.0, 110.0]), ("roster", [10.0, np.inf, 110.0])])
+def test_a_freed_agent_takes_phone_before_an_older_email(routing: Routing, expected: list[float]) -> None:
+    queues = [QueueConfig(name="P", channel="phone", timezone="UTC"), QueueConfig(name="E", channel="email", timezone="UTC")]
+    agents = [AgentConfig(agent_id="ana", timezone="UTC", skills=("P", "E"))]
+    staffing = tiny_staffing([("ana", "P", 0, 1000)], queues, agents, routing)
+    contacts = one_run([(10, 0, 100), (20, 1, 50), (30, 0, 10)])
+    assert _place(contacts, staffing, tuple(queues))[:, 0].tolist() == expected
+
+
+@pytest.mark.parametrize(("handle", "expected"), [(250.0, [400.0, 650.0, 660.0]), (150.0, [400.0, 600.0, 610.0])])
+def test_a_contact_in_hand_is_finished_before_the_break(handle: float, expected: list[float]) -> None:
+    queues = [QueueConfig(name="A", channel="phone", timezone="UTC")]
+    agents = [AgentConfig(agent_id="ana", timezone="UTC", skills=("A",))]
+    staffing = tiny_staffing([("ana", "A", 0, 500), ("ana", "break", 500, 600), ("ana", "A", 600, 1000)], queues, agents)
+    contacts = one_run([(400, 0, handle), (450, 0, 10), (550, 0, 10)])
+    # A call running through the whole break (to 650) is followed at once by the callers who waited;
+    # one ending inside the break (550) leaves them waiting until the break is over.
+    assert _place(contacts, staffing, tuple(queues))[:, 0].tolist() == expected
+
+
+def email_hours_plan() -> tuple[list[QueueConfig], list[AgentConfig], pd.DataFrame, pd.DataFrame]:
+    """Twelve agents on phone all week; agents 0–5 each do one email hour a day, 12:00–18:00 UTC in
+    turn; email arrives round the clock (2 an hour, 5 minutes each: 4 hours of work a day for 6)."""
+    phone = QueueConfig(name="phone", channel="phone", timezone="UTC", answer_seconds=20)
+    email = QueueConfig(name="email", channel="email", timezone="UTC", respond_within_hours=24)
+    agents = [AgentConfig(agent_id=f"a{i:02d}", timezone="UTC", skills=("phone", "email")) for i in range(12)]
+    rows: list[tuple[str, str, pd.Timestamp, pd.Timestamp]] = []
+    for i, agent in enumerate(agents):
+        if i >= 6:
+            rows.append((agent.agent_id, "phone", MONDAY, MONDAY + pd.Timedelta(days=7)))
+            continue
+        for day in range(7):
+            midnight = MONDAY + pd.Timedelta(days=day)
+            begin, end = midnight + pd.Timedelta(hours=12 + i), midnight + pd.Timedelta(hours=13 + i)
+            rows += [(agent.agent_id, "phone", midnight, begin), (agent.agent_id, "email", begin, end),
+                     (agent.agent_id, "phone", end, midnight + pd.Timedelta(days=1))]
+    roster = pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])
+    grid = pd.date_range(MONDAY, periods=7 * 96, freq="15min")
+    forecast = pd.concat(
+        [
+            pd.DataFrame({"queue": "phone", "interval_start": grid, "contacts": 41.0, "aht_seconds": 180.0}),
+            pd.DataFrame({"queue": "email", "interval_start": grid, "contacts": 0.5, "aht_seconds": 300.0}),
+        ],
+        ignore_index=True,
+    )
+    return [phone, email], agents, roster, forecast
+
+
+def test_a_few_email_hours_do_not_lock_agents_out_of_phone() -> None:
+    result = simulate_plan(*email_hours_plan(), WEEK, 15, runs=10, seed=1)
+    phone, email = result.queues["phone"], result.queues["email"]
+    assert phone.erlang_service_level == pytest.approx(0.87, abs=0.01)
+    assert phone.service_level is not None and email.service_level is not None
+    assert email.erlang_service_level is not None
+    # Placing contacts in arrival order booked agents for their next email hour: 61% against 87%.
+    assert abs(phone.service_level - phone.erlang_service_level) < 0.02
+    assert abs(email.service_level - email.erlang_service_level) < 0.02
 
 
 def test_skills_routing_lets_agents_serve_every_skilled_queue() -> None:
@@ -320,6 +431,44 @@ def test_student_t_quantiles() -> None:
     # Tabulated 97.5% points.
     for dof, value in ((1, 12.7062), (2, 4.3027), (4, 2.7764), (7, 2.3646), (9, 2.2622), (29, 2.0452)):
         assert _t_quantile(0.975, dof) == pytest.approx(value, abs=2e-3)
+
+
+# ----------------------------------------------------------------------------- whole plans
+
+
+def assert_close_to_erlang(queues: dict[str, Any], channels: dict[str, str]) -> None:
+    """Roster routing on a solved plan: phone within 3 points of Erlang, chat within 5; each queue's
+    flag says whether Erlang lies outside the simulated interval."""
+    for name, figures in queues.items():
+        simulated, erlang = figures["simulated_service_level"], figures["simulation_erlang_service_level"]
+        low, high = figures["simulated_service_level_ci"]
+        assert figures["disagrees_with_erlang"] is (not low <= erlang <= high), name
+        tolerance = {"phone": 0.03, "chat": 0.05}.get(channels[name])
+        if tolerance is not None:
+            assert abs(simulated - erlang) < tolerance, (name, simulated, erlang)
+
+
+@pytest.mark.slow
+def test_the_sample_plan_simulates_close_to_erlang(tmp_path: Path) -> None:
+    ws = load_workspace(paths.sample_workspace())
+    result = run_plan(ws, settings=SolveSettings(time_limit=30), simulate_runs=20, compare_greedy=False)
+    write_plan(result, ws, tmp_path / "plan", calendars=False)
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["queues"]) == {q.name for q in ws.queues}
+    assert_close_to_erlang(summary["queues"], {q.name: q.channel for q in ws.queues})
+    # The report shows Erlang beside the simulation and names every queue where they disagree.
+    page = (tmp_path / "plan" / "report.html").read_text(encoding="utf-8")
+    assert "Erlang for the simulated plan" in page
+    flagged = sorted(name for name, figures in summary["queues"].items() if figures["disagrees_with_erlang"])
+    listed = re.findall(r"<li>([\w-]+): simulated [\d.]+%, Erlang [\d.]+% \([+-][\d.]+ points\)", page)
+    assert listed == flagged
+
+
+@pytest.mark.slow
+def test_a_plan_of_an_unseen_world_simulates_close_to_erlang(tmp_path: Path) -> None:
+    ws = load_workspace(synth.make_world(tmp_path / "ws", seed=23, agents=40, weeks=5))
+    result = run_plan(ws, settings=SolveSettings(time_limit=10), simulate_runs=10, compare_greedy=False)
+    assert_close_to_erlang(result.summary["queues"], {q.name: q.channel for q in ws.queues})
 
 
 # ----------------------------------------------------------------------------- command line

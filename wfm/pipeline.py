@@ -243,8 +243,9 @@ def build_summary(
     nights, weekend_days} for every agent of agents.csv; paid_hours; headcount_used; solver
     (build_roster's figures: status, objective, bound, gap, seconds and more);
     lower_bound_paid_hours (`lower_bound_paid_hours`); plan{interval_minutes, rules,
-    shrinkage}; wfm_version; and "baseline" / "simulation" when given. `requirements` is the
-    compute_requirements frame (before `roster_requirements`).
+    shrinkage}; wfm_version; and "baseline" / "simulation" when given, a simulation also adding
+    to each queue its simulated service level beside Erlang's (`_beside_erlang`). `requirements`
+    is the compute_requirements frame (before `roster_requirements`).
     """
     agents = agent_summary(ws, roster_result.roster, week)
     queues: dict[str, Any] = {}
@@ -281,7 +282,25 @@ def build_summary(
         summary["baseline"] = _json_safe(dict(baseline))
     if simulation is not None:
         summary["simulation"] = _json_safe(dict(simulation))
+        for name, simulated in summary["simulation"].get("queues", {}).items():
+            if name in queues:
+                queues[name].update(_beside_erlang(simulated))
     return summary
+
+
+def _beside_erlang(simulated: Mapping[str, Any]) -> dict[str, Any]:
+    """A queue's simulated service level for its summary entry, next to the Erlang figure it is judged against.
+
+    That figure is the simulation's own Erlang prediction for exactly the simulated roster and demand
+    (`wfm.simulate`; for email its fluid check), which can differ a little from the roster's
+    `service_level`. `disagrees_with_erlang` is true when it lies outside the simulated 95% interval.
+    """
+    return {
+        "simulated_service_level": simulated.get("service_level"),
+        "simulated_service_level_ci": simulated.get("service_level_ci"),
+        "simulation_erlang_service_level": simulated.get("erlang_service_level"),
+        "disagrees_with_erlang": simulated.get("disagrees_with_erlang"),
+    }
 
 
 def agent_summary(ws: Workspace, roster: pd.DataFrame, week: dt.date) -> dict[str, dict[str, Any]]:

@@ -142,6 +142,7 @@ class SimulatedQueue(_Summary):
     asa_seconds: float | None = None
     abandon_rate: float | None = None
     erlang_service_level: float | None = None
+    disagrees_with_erlang: bool | None = None
 
 
 class SimulationSummary(_Summary):
@@ -572,7 +573,9 @@ def build_report(
             "Simulated vs predicted service level",
             f'<p class="note">The plan played out contact by contact ({_num(plan.simulation.runs, 0)} runs, '
             f"seed {_num(plan.simulation.seed, 0)}) next to Erlang's prediction for the same plan; whiskers "
-            "are the simulation's 95% interval, ticks the target.</p>" + page.chart(_simulation_figure(plan), "simulation"),
+            "are the simulation's 95% interval, ticks the target.</p>"
+            + _disagreements(plan.simulation)
+            + page.chart(_simulation_figure(plan), "simulation"),
         )
     return page.render()
 
@@ -581,7 +584,7 @@ def _kpi_section(plan: PlanSummary, weeks: Sequence[AgentWeek]) -> str:
     simulated = plan.simulation.queues if plan.simulation is not None else {}
     header = ["Queue", "Channel", "Contacts", "Service level", "Target", "Intervals on target"]
     if simulated:
-        header.append("Simulated service level")
+        header += ["Erlang for the simulated plan", "Simulated service level"]
     rows: list[list[tuple[str, Level]]] = []
     for name, queue in sorted(plan.queues.items()):
         row: list[tuple[str, Level]] = [
@@ -595,10 +598,14 @@ def _kpi_section(plan: PlanSummary, weeks: Sequence[AgentWeek]) -> str:
         if simulated:
             sim = simulated.get(name)
             if sim is None:
-                row.append(("not simulated", "plain"))
+                row += [("", "plain"), ("not simulated", "plain")]
             else:
                 ci = f" ({_pct(sim.service_level_ci[0])}–{_pct(sim.service_level_ci[1])})" if sim.service_level_ci else ""
-                row.append((_pct(sim.service_level) + ci, _service_level_level(sim.service_level, queue.target)))
+                row.append((_pct(sim.erlang_service_level), "plain"))
+                if sim.disagrees_with_erlang:
+                    row.append((_pct(sim.service_level) + ci + ": differs from Erlang", "warn"))
+                else:
+                    row.append((_pct(sim.service_level) + ci, _service_level_level(sim.service_level, queue.target)))
         rows.append(row)
 
     solver = plan.solver
@@ -980,6 +987,24 @@ def _nights_figure(weeks: Sequence[AgentWeek]) -> go.Figure:
         margin={"l": 10, "t": 50},
     )
     return figure
+
+
+def _disagreements(simulation: SimulationSummary) -> str:
+    """The queues whose Erlang prediction lies outside the simulation's 95% interval, one line each."""
+    lines = []
+    for name, sim in sorted(simulation.queues.items()):
+        if sim.disagrees_with_erlang and sim.service_level is not None and sim.erlang_service_level is not None:
+            points = (sim.service_level - sim.erlang_service_level) * 100
+            lines.append(
+                f"<li>{esc(name)}: simulated {_pct(sim.service_level)}, Erlang {_pct(sim.erlang_service_level)} "
+                f"({points:+.1f} points), outside the simulation's 95% interval</li>"
+            )
+    if not lines:
+        return '<p class="note">Erlang\'s prediction lies inside the simulation\'s 95% interval for every queue.</p>'
+    return (
+        '<p class="note">Simulation and Erlang disagree (Erlang outside the 95% interval of the runs):</p>'
+        f'<ul class="checks disagrees-with-erlang">{"".join(lines)}</ul>'
+    )
 
 
 def _simulation_figure(plan: PlanSummary) -> go.Figure:
