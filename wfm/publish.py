@@ -319,7 +319,8 @@ class PublishSummary(BaseModel):
 
 
 Progress = Callable[[int, int, str], None]
-"""Called after each calendar: calendars done, calendars in all, the calendar's name."""
+"""Called before each calendar and once at the end: calendars done, calendars in all, the
+calendar being published (empty at the end)."""
 
 
 def publish_plan(
@@ -347,13 +348,15 @@ def publish_plan(
     names = [*wanted, *orphans]
     window = _window(week, [event for events in wanted.values() for event in events.values()])
     tally = _Tally()
-    for done, name in enumerate(names, start=1):
+    for done, name in enumerate(names):
+        if progress is not None:
+            progress(done, len(names), name)
         try:
             _publish_calendar(server, name, existing.get(name), wanted.get(name, {}), week, window, dry_run, tally)
         except _Refused as refused:
             tally.refused.append(f"{name}: {refused}")
-        if progress is not None:
-            progress(done, len(names), name)
+    if progress is not None:
+        progress(len(names), len(names), "")
     return PublishSummary(
         server=home,
         week=week,
@@ -427,8 +430,12 @@ def _publish_calendar(
         if change.action is Action.SKIP:
             tally.skipped.append(_skip_line(name, change, "edited on the server since wfm wrote it"))
             continue
-        if not dry_run and change.action in (Action.ADD, Action.UPDATE, Action.REMOVE) and not server.apply(calendar, change):
-            tally.skipped.append(_skip_line(name, change, "changed on the server while wfm published"))
+        if not dry_run and change.action is not Action.KEEP and not server.apply(calendar, change):
+            if change.action is Action.ADD:
+                why = "an event of that name is on the server already, not as wfm wrote it"
+            else:
+                why = "changed on the server while wfm published"
+            tally.skipped.append(_skip_line(name, change, why))
             continue
         tally.counts[change.action] += 1
 
@@ -519,14 +526,14 @@ class _Server:
         """Send one conditional write; False when the server says the event changed meanwhile."""
         if change.action is Action.REMOVE and change.found is not None:
             url, method = change.found.url, "DELETE"
-            headers = {"If-Match": change.found.etag} if change.found.etag else {}
+            headers = _if_match(change.found.etag)
         elif change.wanted is not None:
             method = "PUT"
             if change.found is None:
                 url, headers = f"{str(calendar.url).rstrip('/')}/{change.wanted.name}", {"If-None-Match": "*"}
             else:
                 url = change.found.url
-                headers = {"If-Match": change.found.etag} if change.found.etag else {}
+                headers = _if_match(change.found.etag)
         else:
             raise ValueError(f"apply: nothing to write for {change}")
         try:
@@ -571,3 +578,9 @@ class _Server:
         if "Timeout" in kind:
             return self._error(f"no answer within {TIMEOUT_SECONDS} s (check the URL and the network, then publish again)")
         return self._error("cannot reach the server (check the URL and that the server is running, then run wfm publish again)")
+
+
+def _if_match(etag: str | None) -> dict[str, str]:
+    """If-Match for a strong ETag; none for a weak one, which If-Match never matches (RFC 9110
+    section 13.1.1), or for a server that gave none: the content was compared just before."""
+    return {"If-Match": etag} if etag and not etag.startswith("W/") else {}
