@@ -38,7 +38,7 @@ def dst_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """A 40-agent world in the week of 2026-10-26 (US clocks change on Sunday 1 November)."""
     week = dt.date(2026, 10, 26)
     ws, requirements = _world(tmp_path_factory.mktemp("dst"), 40, week)
-    result = build_roster(ws, requirements, week, SolveSettings(time_limit=10))
+    result = build_roster(ws, requirements, week, SolveSettings(time_limit=20))
     return ws, requirements, week, result
 
 

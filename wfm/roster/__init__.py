@@ -22,17 +22,26 @@ from typing import Any
 
 import pandas as pd
 
-from wfm.errors import InfeasibleError, WfmError
+from wfm.errors import InfeasibleError
 from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import Group, make_groups
-from wfm.roster.coverage import coverage_frame
+from wfm.roster.coverage import coverage_frame, coverage_summary
 from wfm.roster.demand import ServiceWeights, build_demand
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, SolveSettings, solve_week
 from wfm.workspace import Workspace
 
-__all__ = ["Assignment", "RosterResult", "SolveSettings", "build_roster", "greedy_baseline"]
+__all__ = [
+    "Assignment",
+    "Candidate",
+    "RosterResult",
+    "SolveSettings",
+    "build_roster",
+    "choose",
+    "greedy_baseline",
+    "roster_service",
+]
 
 
 @dataclass
@@ -40,6 +49,26 @@ class RosterResult:
     roster: pd.DataFrame  # FORMATS.md roster.csv columns; start/end tz-aware UTC
     coverage: pd.DataFrame  # FORMATS.md coverage.csv columns (+ channel, target, contacts)
     solver: dict[str, Any] = field(default_factory=dict)
+
+
+# Rosters whose service is within this of the best one's are told apart by paid hours.
+SERVICE_TIE = 0.005
+
+
+@dataclass
+class Candidate:
+    """A complete, placed roster (breaks, lunch and queues) and its score as summary.json has it."""
+
+    name: str
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    service: float  # mean over queues with contacts of the share of their intervals on target
+    level: float  # contact-weighted service level over every queue
+    paid_hours: float
+    contract_short_minutes: int  # paid minutes below hard contracted minimums, over all agents
+
+    def figures(self) -> dict[str, float]:
+        return {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
 
 
 def build_roster(
@@ -51,7 +80,13 @@ def build_roster(
     weights: ServiceWeights | None = None,
     progress: Progress | None = None,
 ) -> RosterResult:
-    """The optimised roster for the plan week (deterministic for a given seed)."""
+    """The best roster for the plan week (deterministic for a given seed).
+
+    Every stage starts from a legal roster and hands on the best it has: the greedy roster and
+    its pruned form are complete rosters before the week model runs; the week model's roster,
+    once named agents, breaks and queues are placed, joins them; the one returned is the best
+    of them by the placed roster's own score (`choose`), not the model's approximation. A stage
+    that gives up, fails or is interrupted (Ctrl-C) says so in `solver["notes"]`."""
     settings = settings or SolveSettings()
     weights = weights or ServiceWeights()
     timings: dict[str, float] = {}
@@ -59,11 +94,69 @@ def build_roster(
     groups = make_groups(ws.agents, ws.rules, week)
     _check_contracts(groups, ws)
     demands = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights)
-    timings["prepare"] = time.perf_counter() - started
+    all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
 
+    def placed(name: str, assignments: list[Assignment], plan: dict[tuple[str, int], Any], sets: Any) -> Candidate:
+        return _candidate(name, assignments, demands, plan, sets, groups, ws, requirements, week)
+
+    timings["prepare"] = time.perf_counter() - started
     mark = time.perf_counter()
-    start = prune_roster(greedy_roster(groups, demands, ws.rules, week), groups, demands, ws.rules)
+    greedy = greedy_roster(groups, demands, ws.rules, week)
+    start = prune_roster(greedy, groups, demands, ws.rules)
+    candidates = [placed("greedy", greedy, {}, all_sets), placed("greedy, pruned", start, {}, all_sets)]
     timings["warm_start"] = time.perf_counter() - mark
+    notes: list[str] = []
+    interrupted = False
+    solver: dict[str, Any] = {}
+    try:
+        solver, optimised = _optimise(groups, demands, ws, week, settings, weights, start, progress, timings, started)
+        notes += solver.pop("notes")
+        if optimised is not None:
+            mark = time.perf_counter()
+            assignments, plan, sets = optimised
+            name = "relaxation, nearest whole roster" if solver["rounding_status"] == "NEAREST_ROSTER" else "relax and round"
+            candidates.append(placed(name, assignments, plan, sets))
+            timings["realize"] = time.perf_counter() - mark
+    except KeyboardInterrupt:  # Ctrl-C outside a solve: keep the best roster so far
+        interrupted = True
+        notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
+    except Exception as exc:  # a bug in a later stage must not cost the planner the roster
+        notes.append(f"week model failed ({type(exc).__name__}: {exc}); the best earlier roster is kept")
+        solver.setdefault("failed", f"{type(exc).__name__}: {exc}")
+    best = choose(candidates)
+    if best.contract_short_minutes:
+        raise InfeasibleError("the hard rules cannot all hold", _short_contracts(best, groups, ws))
+    solver.update(
+        {
+            "status": "FEASIBLE",
+            "chosen": best.name,
+            "candidates": {c.name: c.figures() for c in candidates},
+            "notes": notes,
+            "interrupted": interrupted or bool(solver.get("interrupted")),
+            "seconds": round(time.perf_counter() - started, 2),
+            "stages": {k: round(v, 2) for k, v in timings.items()},
+            "groups": len(groups),
+        }
+    )
+    if interrupted:
+        solver["repeatable"] = False
+    return RosterResult(roster=best.roster, coverage=best.coverage, solver=solver)
+
+
+def _optimise(
+    groups: list[Group],
+    demands: list[Any],
+    ws: Workspace,
+    week: dt.date,
+    settings: SolveSettings,
+    weights: ServiceWeights,
+    start: list[Assignment],
+    progress: Progress | None,
+    timings: dict[str, float],
+    started: float,
+) -> tuple[dict[str, Any], tuple[list[Assignment], dict[tuple[str, int], Any], list[tuple[str, ...]]] | None]:
+    """The week model from the pruned greedy roster, then named agents: the solver figures and
+    the assignments with their queue plan, or None where the model only handed the start on."""
     # --time-limit covers the whole roster: the week model gets what preparation left (a
     # repeatable solve budgets its work from the limit as given, never from the clock).
     spent = time.perf_counter() - started
@@ -83,31 +176,11 @@ def build_roster(
     )
     timings["relaxation"] = solution.relaxation_seconds
     timings["week_model"] = solution.seconds
-    if solution.status == "INFEASIBLE":
-        contracted = [g.index for g in groups if g.min_minutes]
-        raise InfeasibleError("the hard rules cannot all hold", _contract_reasons(groups, contracted, ws))
-    if not solution.counts and solution.status not in ("OPTIMAL", "FEASIBLE", "START_ROSTER"):
-        raise WfmError(
-            f"schedule: the solver found no roster within --time-limit {settings.time_limit:g} s (status {solution.status});"
-            " give it more time"
-        )
-
-    mark = time.perf_counter()
-    assigned = assign_agents(groups, solution.counts, solution.bands, ws.rules, week, seed=settings.seed)
-    timings["assign"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    placed = realize(assigned.assignments, demands, solution.queue_agents, solution.skill_sets, ws.rules)
-    roster = roster_frame(placed, week)
-    coverage = coverage_frame(
-        roster, requirements, ws.queues, week, ws.plan.interval_minutes, occupancy=ws.rules.service.max_occupancy
-    )
-    timings["realize"] = time.perf_counter() - mark
-    solver = {
+    solver: dict[str, Any] = {
         # The week is an LP relaxation over the candidate shifts near a greedy start and those
         # column generation priced in, rounded by CP-SAT: a feasible roster, never a proven
         # optimum. `bound` is the relaxation's value, a lower bound on every roster made of
         # those shifts, or of any legal shifts when pricing found none left ("bound_scope").
-        "status": "FEASIBLE" if solution.status in ("OPTIMAL", "FEASIBLE") else solution.status,
         "rounding_status": solution.status,
         "relaxation_status": solution.relaxation_status,
         "bound_scope": (
@@ -120,19 +193,71 @@ def build_roster(
         "objective": solution.objective,
         "bound": solution.bound,
         "gap": solution.gap,
-        "seconds": round(time.perf_counter() - started, 2),
-        "stages": {k: round(v, 2) for k, v in timings.items()},
-        "groups": len(groups),
         "candidate_shifts": solution.candidate_columns,
         "rounded_shifts": solution.rounded_columns,
-        "shifts_dropped": assigned.dropped,
-        "shifts_added": assigned.added,
-        "soft_violations": assigned.soft_violations,
         "repeatable": solution.repeatable,
+        "notes": list(solution.notes),
     }
     if settings.deterministic:  # the parallel solve does not repeat whatever the seed
         solver["seed"] = settings.seed
-    return RosterResult(roster=roster, coverage=coverage, solver=solver)
+    if solution.status not in ("OPTIMAL", "FEASIBLE", "NEAREST_ROSTER"):
+        return solver, None  # the start roster (or nothing) came back: the greedy candidates stand for it
+    mark = time.perf_counter()
+    assigned = assign_agents(groups, solution.counts, solution.bands, ws.rules, week, seed=settings.seed)
+    timings["assign"] = time.perf_counter() - mark
+    solver.update(
+        {"shifts_dropped": assigned.dropped, "shifts_added": assigned.added, "soft_violations": assigned.soft_violations}
+    )
+    return solver, (assigned.assignments, solution.queue_agents, solution.skill_sets)
+
+
+def _candidate(
+    name: str,
+    assignments: list[Assignment],
+    demands: list[Any],
+    plan: dict[tuple[str, int], Any],
+    skill_sets: Any,
+    groups: list[Group],
+    ws: Workspace,
+    requirements: pd.DataFrame,
+    week: dt.date,
+) -> Candidate:
+    placed = realize(assignments, demands, plan, skill_sets, ws.rules)
+    roster = roster_frame(placed, week)
+    coverage = coverage_frame(
+        roster, requirements, ws.queues, week, ws.plan.interval_minutes, occupancy=ws.rules.service.max_occupancy
+    )
+    paid: dict[str, int] = {}
+    for a in assignments:
+        paid[a.agent.agent_id] = paid.get(a.agent.agent_id, 0) + a.shift.paid
+    short = 0
+    if "min_hours_week" not in ws.rules.soft:
+        short = sum(max(0, g.min_minutes - paid.get(agent.agent_id, 0)) for g in groups for agent in g.agents)
+    summary = coverage_summary(coverage)
+    contacts = sum(v["contacts"] for v in summary.values())
+    level = sum(v["service_level"] * v["contacts"] for v in summary.values()) / contacts if contacts else 1.0
+    return Candidate(name, roster, coverage, roster_service(coverage), level, sum(paid.values()) / 60, short)
+
+
+def choose(candidates: list[Candidate]) -> Candidate:
+    """The best roster: legal first (no contracted minimum missed); then the most intervals on
+    target, and among those within `SERVICE_TIE` of the best the highest contact-weighted
+    service level; among those within `SERVICE_TIE` of that, the fewest paid hours (then the
+    earliest listed)."""
+    legal = [c for c in candidates if not c.contract_short_minutes] or [
+        min(candidates, key=lambda c: c.contract_short_minutes)
+    ]
+    top = max(c.service for c in legal)
+    near = [c for c in legal if c.service >= top - SERVICE_TIE]
+    best_level = max(c.level for c in near)
+    return min((c for c in near if c.level >= best_level - SERVICE_TIE), key=lambda c: c.paid_hours)
+
+
+def roster_service(coverage: pd.DataFrame) -> float:
+    """Service as one figure: the mean, over queues with contacts, of the share of their
+    intervals on target (email: intervals whose emails are answered within the deadline)."""
+    shares = [v["intervals_meeting_target"] for v in coverage_summary(coverage).values() if v["contacts"] > 0]
+    return float(sum(shares) / len(shares)) if shares else 1.0
 
 
 def greedy_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) -> RosterResult:
@@ -213,13 +338,20 @@ def _no_shift_reason(group: Group, ws: Workspace) -> str:
     )
 
 
-def _contract_reasons(groups: list[Group], failing: list[int], ws: Workspace) -> list[str]:
+def _short_contracts(best: Candidate, groups: list[Group], ws: Workspace) -> list[str]:
+    """Agents that no roster found could bring to their contracted minimum, by name."""
+    paid = best.roster[best.roster["activity"] != "lunch"].assign(
+        minutes=lambda f: (f["end"] - f["start"]).dt.total_seconds() / 60
+    )
+    worked = paid.groupby("agent_id")["minutes"].sum().to_dict()
     reasons = []
-    for index in failing:
-        group = groups[index]
-        ids = ", ".join(a.agent_id for a in group.agents)
-        reasons.append(
-            f"min_hours_week: {ids} need {group.min_minutes / 60:g} paid hours each, which clashes with max_hours_week,"
-            f" min_days_off, max_nights or their windows ({ws.rules.name} profile)"
-        )
+    for group in groups:
+        for agent in group.agents:
+            have = worked.get(agent.agent_id, 0.0)
+            if have < group.min_minutes:
+                reasons.append(
+                    f"min_hours_week: {agent.agent_id} is contracted for {group.min_minutes / 60:g} paid hours, but with"
+                    f" max_hours_week, min_days_off, max_nights and the window ({ws.rules.name} profile) no roster found"
+                    f" gives more than {have / 60:g}"
+                )
     return reasons

@@ -93,6 +93,10 @@ PRICING_GROWTH = 3.0
 # measured 9 s for 35,000 iterations over 20,500 rows (350 agents), 39 to 45 s for 74,000 over
 # 36,900 (1,200 agents).
 SECONDS_PER_ITERATION_ROW = 1.4e-8
+# LP diving (`_dive`): each round fixes this share of the counts still fractional; the dive may
+# use this share of the limit (charged like the relaxation's solves).
+DIVE_BATCH = 0.2
+DIVE_SHARE = 0.15
 # `nearest_roster`: one unit of distance (a hundredth of a shift) outweighs any paid-minute cost.
 NEAREST_WEIGHT = 10**6
 
@@ -140,6 +144,7 @@ class WeekSolution:
     # A repeatable solve that no clock stopped (a busy machine, or Ctrl-C, can stop one at
     # --time-limit before its work limit, and then the roster depends on the machine).
     repeatable: bool = False
+    notes: list[str] = field(default_factory=list)  # steps that gave up and handed on what they had, and why
 
     @property
     def gap(self) -> float:
@@ -747,6 +752,8 @@ class _RelaxStats:
     interrupted: bool = False  # Ctrl-C
     converged: bool = False  # pricing found no shift to add: the bound holds over every candidate
     priced_seconds: float = 0.0  # what the solves after pricing were charged (see `_relax`)
+    lp: LinearRelaxation | None = None  # the last relaxation, for diving
+    index: dict[Column, int] = field(default_factory=dict)  # column → its variable in `lp`
 
 
 def _relax(
@@ -817,6 +824,7 @@ def _relax(
             stats.priced += len(ids)
         stats.rounds += 1
     stats.seconds = time.perf_counter() - started
+    stats.lp, stats.index = lp, best
     values: dict[Column, float] = {}
     if relaxed is not None:
         for key, position in best.items():
@@ -824,6 +832,60 @@ def _relax(
             if value > 1e-6:
                 values[key] = value
     return relaxed, values, stats
+
+
+def _dive(
+    lp: LinearRelaxation,
+    index: dict[Column, int],
+    relaxed: Relaxation,
+    budget: float,
+    deadline: float,
+    *,
+    repeatable: bool,
+) -> tuple[dict[Column, float], float]:
+    """LP diving: fix the relaxed shift counts to whole numbers a batch at a time, those nearest
+    a whole number first, re-solving the relaxation from its last basis after each batch so
+    the counts still free make up for what rounding took or gave. A batch that leaves the
+    relaxation without a solution (two halves of shifts on one day rounded up past a band's
+    people) is undone and retried smaller; a single count that cannot be fixed is left to
+    `nearest_roster`. Returns the counts where the dive stopped (positive ones) and what it
+    was charged, in the budget's units (simplex iterations × rows when `repeatable`).
+
+    Rounding the relaxation once, group by group, misses what the groups trade between them: a
+    count rounded down in one group is covered by nobody, where a re-solve moves another group's
+    shift there."""
+    values = {key: float(relaxed.values[position]) for key, position in index.items()}
+    original = {key: lp.bounds(position) for key, position in index.items()}
+    settled: set[Column] = set()
+    spent = 0.0
+    share = DIVE_BATCH
+    while spent < budget:
+        open_counts = sorted(
+            (abs(v - round(v)), key) for key, v in values.items() if key not in settled and abs(v - round(v)) > 1e-6
+        )
+        wall = deadline - time.perf_counter()
+        if not open_counts or wall < 0.5:
+            break
+        batch = [key for _, key in open_counts[: max(1, math.ceil(share * len(open_counts)))]]
+        for key in batch:
+            whole = round(values[key])
+            lp.set_bounds(index[key], whole, whole)
+        work = GLOP_WORK_PER_SECOND * max(0.1, budget - spent) if repeatable else None
+        result = lp.solve(wall, work_limit=work, warm=True)
+        if result is not None:
+            spent += result.iterations * lp.rows * SECONDS_PER_ITERATION_ROW if repeatable else result.seconds
+        if result is None or result.status != "OPTIMAL":
+            for key in batch:
+                lp.set_bounds(index[key], *original[key])
+            if len(batch) == 1:
+                settled.add(batch[0])
+            share = share / 4
+            continue
+        values = {key: float(result.values[position]) for key, position in index.items()}
+        settled.update(batch)
+    for key, position in index.items():  # the relaxation as it was, for anyone after
+        lp.set_bounds(position, *original[key])
+    return {key: v for key, v in values.items() if v > 1e-6}, spent
 
 
 def solve_week(
@@ -878,15 +940,31 @@ def solve_week(
     # and hinting it kept the search near it (1.18× the lower bound); widening to all 6,977
     # candidate columns, or 8 workers, did not beat the relaxation's support in the same time.
     solution = None
+    nearest: tuple[dict[Column, int], dict[tuple[int, int], int]] | None = None
+    gave_up: list[str] = []
     if relaxed is not None and relaxed_values:
-        counts, band_sizes = nearest_roster(groups, relaxed_values, rules, weights)
+        around = relaxed_values
+        if stats.lp is not None and not stats.interrupted:
+            share = DIVE_SHARE * (settings.work_seconds or limit) if settings.deterministic else DIVE_SHARE * limit
+            dived, charged = _dive(stats.lp, stats.index, relaxed, share, started + limit, repeatable=settings.deterministic)
+            stats.priced_seconds += charged
+            # CP-SAT rounds within one of the dive's counts, over the relaxation's shifts too
+            around = {key: dived.get(key, 0.0) for key in sorted(set(relaxed_values) | set(dived))}
+        counts, band_sizes, fell_back = nearest_roster(groups, around, rules, weights, start_counts, hint_bands)
+        if fell_back:
+            names = ", ".join(fell_back[:3])
+            gave_up.append(f"nearest whole roster: {len(fell_back)} group(s) kept their starting shifts ({names})")
+            kept = {g.index for g in groups if g.label in fell_back}
+            around = {k: v for k, v in around.items() if k[0] not in kept}
+            around.update({k: float(v) for k, v in start_counts.items() if k[0] in kept})
+        nearest = (counts, band_sizes)
         solution = _round(
             groups,
             demands,
             rules,
             weights,
             settings,
-            relaxed_values,
+            around,
             1,
             started + limit,
             progress,
@@ -894,6 +972,32 @@ def solve_week(
             band_hint=band_sizes,
             bound=bound or None,
             spent=stats.priced_seconds,
+        )
+    if solution is not None and solution[2] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # The rounding proved no roster within one of the relaxation (its support can miss a
+        # whole group's legal week): a roster from before it stands.
+        gave_up.append(f"rounding: {solution[1].status_name(solution[2])} around the relaxation")
+        solution = None
+    if solution is None and nearest is not None and nearest[0]:
+        # The rounding found nothing in time: the nearest whole roster to the relaxation is
+        # complete and legal for every group; stage 3 chooses its queues slot by slot.
+        gave_up.append("rounding: no roster in time; the nearest whole roster to the relaxation stands")
+        return WeekSolution(
+            nearest[0],
+            nearest[1],
+            {},
+            skill_sets_of(groups),
+            "NEAREST_ROSTER",
+            0.0,
+            max(bound, 0.0),
+            time.perf_counter() - started,
+            relaxation_status=relaxed.status if relaxed else "NONE",
+            relaxation_seconds=stats.seconds,
+            pricing_rounds=stats.rounds,
+            priced_columns=stats.priced,
+            bound_over_all=stats.converged,
+            candidate_columns=candidate_columns,
+            notes=gave_up,
         )
     if solution is None:  # no relaxation, or nothing found in time: allocate the starting roster
         fixed = {k: float(v) for k, v in start_counts.items()}
@@ -915,11 +1019,14 @@ def solve_week(
     clock_cut = clock_cut or completion_cut or _clock_stopped(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         seconds = time.perf_counter() - started
-        if status == cp_model.UNKNOWN and start_counts:
-            # Out of time even for that (a big week on a tiny limit): the starting roster as it
-            # is; stage 3 allocates its queues slot by slot.
-            return WeekSolution(start_counts, dict(hint_bands), {}, skill_sets_of(groups), "START_ROSTER", 0.0, bound, seconds)
-        return WeekSolution({}, {}, {}, skill_sets_of(groups), solver.status_name(status), 0.0, bound, seconds)
+        gave_up.append(f"allocation of the starting roster: {solver.status_name(status)}")
+        if start_counts:
+            # Out of time even for that (a big week on a tiny limit), or the starting roster
+            # breaks a band row: the starting roster as it is; stage 3 allocates its queues.
+            return WeekSolution(
+                start_counts, dict(hint_bands), {}, skill_sets_of(groups), "START_ROSTER", 0.0, bound, seconds, notes=gave_up
+            )
+        return WeekSolution({}, {}, {}, skill_sets_of(groups), solver.status_name(status), 0.0, bound, seconds, notes=gave_up)
     counts = {k: int(solver.value(v)) for k, v in model.x.items() if solver.value(v) > 0}
     bands = {k: int(solver.value(v)) for k, v in model.bands.items() if solver.value(v) > 0}
     queue_agents: dict[tuple[str, int], np.ndarray] = {}
@@ -946,12 +1053,18 @@ def solve_week(
         rounded_columns=len(model.x),
         candidate_columns=candidate_columns,
         repeatable=settings.deterministic and not clock_cut,
+        notes=gave_up,
     )
 
 
 def nearest_roster(
-    groups: Sequence[Group], values: dict[Column, float], rules: RulesProfile, weights: ServiceWeights
-) -> tuple[dict[Column, int], dict[tuple[int, int], int]]:
+    groups: Sequence[Group],
+    values: dict[Column, float],
+    rules: RulesProfile,
+    weights: ServiceWeights,
+    start: dict[Column, int] | None = None,
+    start_bands: dict[tuple[int, int], int] | None = None,
+) -> tuple[dict[Column, int], dict[tuple[int, int], int], list[str]]:
     """Whole counts near a relaxed roster that keep every group's rules, and the band sizes
     that carry them: a complete starting roster for the rounding.
 
@@ -961,31 +1074,51 @@ def nearest_roster(
     breaks band capacities and contracted minimums; CP-SAT started from such a hint found its
     first roster at 3.4× the relaxation and was still 11% above it after 60 s (350 agents),
     while from this start it begins 10% above within a second. One worker, optimal per group:
-    the same relaxation gives the same roster."""
+    the same relaxation gives the same roster.
+
+    A group whose relaxed shifts hold no whole legal week (the relaxation may meet a contracted
+    minimum with halves of shifts that clash when rounded) keeps its counts from `start`, the
+    complete starting roster; the third value names those groups."""
     chosen: dict[int, list[int]] = defaultdict(list)
     for g, i in sorted(values):
         chosen[g].append(i)
     counts: dict[Column, int] = {}
     bands: dict[tuple[int, int], int] = {}
+    kept: list[str] = []
     for g, ids in chosen.items():
-        model = _build([groups[g]], {g: ids}, [], rules, weights)
-        distance = []
-        for key, var in model.x.items():
-            target = round(100 * values[key])
-            _within(model.cp, var, values[key], 1)
-            far = model.cp.new_int_var(0, 100 * groups[g].size + 100, f"distance[{key}]")
-            model.cp.add(far >= 100 * var - target)
-            model.cp.add(far >= target - 100 * var)
-            distance.append(far)
-        model.cp.minimize(NEAREST_WEIGHT * _sum(distance) + model.objective)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = 10.0  # a safety net: these models solve in milliseconds
-        status = solver.solve(model.cp)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise ArithmeticError(f"nearest_roster: group {groups[g].label} has no whole roster near the relaxation")
-        counts.update({key: int(solver.value(var)) for key, var in model.x.items() if solver.value(var) > 0})
-        bands.update({key: int(solver.value(var)) for key, var in model.bands.items() if solver.value(var) > 0})
+        found = _nearest_group(groups[g], g, ids, values, rules, weights)
+        if found is None:
+            kept.append(groups[g].label)
+            counts.update({key: n for key, n in (start or {}).items() if key[0] == g and n > 0})
+            bands.update({key: n for key, n in (start_bands or {}).items() if key[0] == g and n > 0})
+            continue
+        counts.update(found[0])
+        bands.update(found[1])
+    return counts, bands, kept
+
+
+def _nearest_group(
+    group: Group, g: int, ids: list[int], values: dict[Column, float], rules: RulesProfile, weights: ServiceWeights
+) -> tuple[dict[Column, int], dict[tuple[int, int], int]] | None:
+    """`nearest_roster` for one group: each count within one of its relaxed value, or None."""
+    model = _build([group], {g: ids}, [], rules, weights)
+    distance = []
+    for key, var in model.x.items():
+        target = round(100 * values[key])
+        _within(model.cp, var, values[key], 1)
+        far = model.cp.new_int_var(0, 100 * group.size + 100, f"distance[{key}]")
+        model.cp.add(far >= 100 * var - target)
+        model.cp.add(far >= target - 100 * var)
+        distance.append(far)
+    model.cp.minimize(NEAREST_WEIGHT * _sum(distance) + model.objective)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10.0  # a safety net: these models solve in milliseconds
+    status = solver.solve(model.cp)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    counts = {key: int(solver.value(var)) for key, var in model.x.items() if solver.value(var) > 0}
+    bands = {key: int(solver.value(var)) for key, var in model.bands.items() if solver.value(var) > 0}
     return counts, bands
 
 
