@@ -455,7 +455,7 @@ def _place(contacts: _Contacts, staffing: _Staffing, queues: tuple[QueueConfig, 
             contacts.arrival[: counts[r], r].tolist(),
             contacts.queue[: counts[r], r].tolist(),
             contacts.handle[: counts[r], r].tolist(),
-            contacts.patience[: counts[r], r].tolist(),
+            (contacts.arrival[: counts[r], r] + contacts.patience[: counts[r], r]).tolist(),
         )
         for r in range(runs)
     ]
@@ -501,14 +501,15 @@ _FULL_HAND = 1 << 20
 
 
 def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handle: list[float],
-              patience: list[float]) -> list[float]:
+              deadline: list[float]) -> list[float]:
     """One run, event by event: the start time of each contact (arrival order), inf if it never started.
 
     Three time-ordered sources of events: roster changes (the plan's list), contact ends (a heap)
     and arrivals (the run's list); at equal times a roster change comes first, then an end, then
     an arrival. Per queue, `idle` holds the agents who could start one of its contacts now, the
     longest idle first, and `waiting` its contacts in arrival order; a queue never has both.
-    A contact that waits past its patience is dropped when it reaches the head of its queue.
+    A contact still waiting at its deadline (arrival + patience) is dropped when it reaches the head
+    of its queue.
     """
     inf = math.inf
     limit, weight, deferred, states = plan.limit, plan.weight, plan.deferred, plan.states
@@ -520,7 +521,6 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
     rostered = [states[0]] * plan.n_agents
     serving = [states[0]] * plan.n_agents
     load = [0] * plan.n_agents
-    deadline = [t + p for t, p in zip(arrival, patience, strict=True)]
     start = [inf] * len(arrival)
     ends: list[tuple[float, int, int]] = []  # (end time, agent, weight)
     n_waiting = 0
@@ -618,8 +618,11 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
                 w = weight[q]
                 load[a] += w
                 heappush(ends, (next_arrival + handle[i], a, w))
-                if w == 1 or len(serving[a]) > 1:
-                    settle(a)  # a chat agent goes to the back of the line; a skilled one leaves its other queues
+                if w == 1:
+                    settle(a)  # to the back of the line for chats, out of its other queues' lines
+                elif len(serving[a]) > 1:
+                    for other in serving[a]:
+                        idle[other].pop(a, None)  # a full hand: idle for nothing
             else:
                 waiting[q].append(i)
                 n_waiting += 1
