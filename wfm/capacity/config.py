@@ -7,10 +7,12 @@
     [[peak]]       from, to (Mondays or dates), factor; optional queues = [...] (default every queue)
     [attrition]    monthly; [attrition.sites.SITE] monthly
     [hiring]       training_weeks, ramp_weeks, ramp_aht_factor, lead_weeks, class_size_max, sites,
-                   plus: skills (site → the skill set its hires get), hours_per_week (a hire's paid
-                   hours; default the rules profile's max_per_week), short_hour_cost (paid hours a
-                   short on-queue hour costs in the objective), class_cost_hours (paid hours a class
-                   costs to open: a trainer's time), time_limit_seconds
+                   plus: class_every_weeks (classes start on this cadence from the first week
+                   after the lead time: 4 = monthly intakes, 1 = any week), skills (site → the
+                   skill set its hires get), hours_per_week (a hire's paid hours; default the
+                   rules profile's max_per_week), short_hour_cost (paid hours a short on-queue
+                   hour costs in the objective), class_cost_hours (paid hours a class costs to
+                   open: a trainer's time), time_limit_seconds
 
 Parsing (`parse_capacity`) checks the file alone; `check_capacity` checks its names and dates
 against the workspace (queues, sites, peaks inside the horizon). Either raises `InputError`
@@ -116,6 +118,7 @@ class Hiring(_Frozen):
     ramp_aht_factor: float = Field(1.5, ge=1, le=5)
     lead_weeks: int = Field(4, ge=0, le=MAX_WEEKS)
     class_size_max: int = Field(25, ge=1, le=1000)
+    class_every_weeks: int = Field(4, ge=1, le=MAX_WEEKS)
     sites: tuple[str, ...] | None = None
     skills: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     hours_per_week: float | None = Field(None, gt=0, le=80)

@@ -104,7 +104,7 @@ def _slot_table(local: pd.DatetimeIndex, values: np.ndarray, interval_minutes: i
 def _slots(local: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
     per_day = 1440 // interval_minutes
     minutes = local.hour.to_numpy() * 60 + local.minute.to_numpy()
-    return np.asarray(local.dayofweek.to_numpy() * per_day + minutes // interval_minutes, dtype=np.int64)
+    return np.asarray(local.day_of_week.to_numpy() * per_day + minutes // interval_minutes, dtype=np.int64)
 
 
 def horizon_forecast(base: pd.DataFrame, ws: Workspace, config: CapacityConfig, start: dt.date, weeks: int) -> pd.DataFrame:

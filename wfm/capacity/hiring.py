@@ -81,8 +81,9 @@ def hiring_problem(supply: Supply, required: np.ndarray, queues: Sequence[str], 
     hiring = config.hiring
     starts = np.arange(weeks)
     useful = starts + supply.training_weeks < weeks
+    on_cadence = (starts - hiring.lead_weeks) % hiring.class_every_weeks == 0
     allowed = np.array(
-        [(starts >= hiring.lead_weeks) & useful & (site in supply.hire_sites) for site in supply.sites], dtype=bool
+        [(starts >= hiring.lead_weeks) & on_cadence & useful & (site in supply.hire_sites) for site in supply.sites], dtype=bool
     ).reshape(len(supply.sites), weeks)
     return HiringProblem(
         required=required,
@@ -171,7 +172,7 @@ def _solve(problem: HiringProblem, *, hire: bool) -> HiringPlan | None:
     solver.SetTimeLimit(int(problem.time_limit_seconds * 1000))
     parameters = pywraplp.MPSolverParameters()
     if hire:
-        parameters.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 1e-4)
+        parameters.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.01)
     status = solver.Solve(parameters)
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None

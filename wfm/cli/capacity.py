@@ -46,8 +46,8 @@ def capacity(
     if model is not None:
         check_model(model)
     check_fill_gaps(fill_gaps)
-    ws = load_workspace(workspace)
     config = load_capacity(settings)
+    ws = load_workspace(workspace)
     with err_console.status("planning capacity…") as status:
         result = run_capacity(
             ws,
