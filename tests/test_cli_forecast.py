@@ -32,7 +32,10 @@ def test_writes_forecast_csv(workspace: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "week of 2026-11-30" in result.output and f"wrote {out / 'forecast.csv'}" in result.output
     frame = pd.read_csv(out / "forecast.csv")
-    assert list(frame.columns) == ["queue", "interval_start", "contacts", "aht_seconds"]
+    assert list(frame.columns) == ["queue", "interval_start", "contacts", "aht_seconds", "contacts_p10", "contacts_p90"]
+    assert (frame["contacts_p10"] <= frame["contacts_p90"]).all()
+    busy = frame["contacts"] >= 10
+    assert ((frame["contacts_p10"] < frame["contacts"]) & (frame["contacts"] < frame["contacts_p90"]))[busy].all()
     assert len(frame) == 6 * 7 * 96
     assert frame["interval_start"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$").all()
     assert frame["interval_start"].iloc[0] == "2026-11-30T00:00:00Z"
@@ -95,7 +98,7 @@ def test_gap_fails_cleanly_then_fill_gaps_repairs(workspace: Path, tmp_path: Pat
     assert (out / "forecast.csv").read_text() == "previous\n"  # nothing half-written, the old file intact
     repaired = run("forecast", str(ws), "--out", str(out), "--fill-gaps", "zero")
     assert repaired.exit_code == 0, repaired.output
-    assert (out / "forecast.csv").read_text().startswith("queue,interval_start,contacts,aht_seconds\n")
+    assert (out / "forecast.csv").read_text().startswith("queue,interval_start,contacts,aht_seconds,contacts_p10,contacts_p90\n")
 
 
 def test_off_grid_row_names_file_row_and_column(workspace: Path, tmp_path: Path) -> None:
@@ -134,3 +137,30 @@ def test_runs_as_a_subprocess(workspace: Path, tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1
+
+
+def test_now_picks_the_week_holding_it_and_says_how_today_went(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("forecast", str(workspace), "--now", "2026-12-02T12:00:00+01:00", "--out", str(out), columns=200)
+    assert result.exit_code == 0, result.output
+    assert "week of 2026-11-30" in result.output
+    # The history stops before the plan week, so nothing was counted today: every queue keeps its forecast.
+    assert "today so far 0 contacts" in result.output and "× 1.000" in result.output
+    frame = pd.read_csv(out / "forecast.csv")
+    assert frame["interval_start"].iloc[0] == "2026-11-30T00:00:00Z" and len(frame) == 6 * 7 * 96
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        ("2026-12-02T12:00", "--now: expected an ISO-8601 time with offset or Z"),
+        ("noon", "--now: expected an ISO-8601 time with offset or Z"),
+        ("2026-12-09T12:00:00Z", "--now: expected a time inside the plan week 2026-11-30T00:00:00Z to 2026-12-07T00:00:00Z"),
+    ],
+)
+def test_bad_now_is_one_line_and_exit_2(workspace: Path, tmp_path: Path, now: str, message: str) -> None:
+    out = tmp_path / "out"
+    result = run("forecast", str(workspace), "--week", "2026-11-30", "--now", now, "--out", str(out), columns=300)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().startswith(f"error: {message}") and result.output.strip().count("\n") == 0
+    assert not out.exists()

@@ -64,7 +64,9 @@ def write_frame(frame: pd.DataFrame, path: Path, time_columns: tuple[str, ...] =
 
 def write_forecast(frame: pd.DataFrame, directory: Path) -> Path:
     path = directory / "forecast.csv"
-    write_frame(frame[["queue", "interval_start", "contacts", "aht_seconds"]].round({"contacts": 4, "aht_seconds": 2}), path)
+    columns = ["queue", "interval_start", "contacts", "aht_seconds"]
+    columns += [column for column in ("contacts_p10", "contacts_p90") if column in frame.columns]
+    write_frame(frame[columns].round({"contacts": 4, "aht_seconds": 2}), path)
     return path
 
 

@@ -27,7 +27,7 @@ from wfm import __version__
 from wfm.check import find_shifts, is_night
 from wfm.errors import InputError
 from wfm.exports import build_report, write_calendars
-from wfm.forecast import forecast_workspace
+from wfm.forecast import BAND_COLUMNS, forecast_workspace, week_at
 from wfm.outputs import staged_output, write_coverage, write_forecast, write_frame, write_json, write_requirements, write_roster
 from wfm.requirements import FORECAST_COLUMNS, apply_shrinkage, compute_requirements
 from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baseline
@@ -91,6 +91,7 @@ def run_plan(
     solver_progress: SolverProgress | None = None,
     forecast: pd.DataFrame | None = None,
     requirements: pd.DataFrame | None = None,
+    now: dt.datetime | None = None,
 ) -> PlanResult:
     """Plan one week of `ws`: forecast, requirements, roster, summary; optionally the greedy
     yardstick and a contact-by-contact simulation. Nothing is written (see `write_plan`).
@@ -115,6 +116,8 @@ def run_plan(
     - `simulate_runs` ≥ 2: play the week out that many times with `seed` (`wfm.simulate`);
       0 means no simulation.
     - `progress(stage)` is called with each name of `STAGES` as that stage starts.
+    - `now`: an intraday re-plan (`forecast_workspace(..., now=now)`): history before it is
+      known, the rest of the week re-forecast; without `week`, the week holding now.
     """
     if simulate_runs != 0 and simulate_runs < 2:
         raise InputError(f"--simulate: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
@@ -130,6 +133,7 @@ def run_plan(
         forecast=forecast,
         requirements=requirements,
         progress=say,
+        now=now,
     )
     demand = roster_requirements(requirements, ws.plan.shrinkage)
 
@@ -168,20 +172,21 @@ def plan_requirements(
     forecast: pd.DataFrame | None = None,
     requirements: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[dt.date, pd.DataFrame, pd.DataFrame]:
     """The first two stages of `run_plan` (same arguments): (plan week, forecast, requirements)."""
     if requirements is not None and (forecast is not None or adjust_forecast is not None):
         raise InputError("run_plan: give requirements, or a forecast (and adjust_forecast), not both")
     say = progress or (lambda stage: None)
     given = requirements if requirements is not None else forecast
-    monday = _plan_week(ws, week, given)
+    monday = _plan_week(ws, week, given) if now is None else week_at(ws, week, now)
     say("forecast")
     if requirements is not None:
         frame = requirements.loc[:, list(FORECAST_COLUMNS)].copy()
     elif forecast is not None:
         frame = forecast.loc[:, list(FORECAST_COLUMNS)].copy()
     else:
-        frame = forecast_workspace(ws, monday, model=forecast_model, fill_gaps=fill_gaps)
+        frame = forecast_workspace(ws, monday, model=forecast_model, fill_gaps=fill_gaps, now=now)
     if adjust_forecast is not None:
         frame = adjust_forecast(frame)
     _check_covers_week(frame, monday, "requirements" if requirements is not None else "forecast")
@@ -407,7 +412,7 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
                 result.summary,
                 ws.agents,
                 result.week,
-                requirements=roster_requirements(result.requirements, ws.plan.shrinkage),
+                requirements=_with_band(roster_requirements(result.requirements, ws.plan.shrinkage), result.forecast),
                 title=f"wfm weekly plan: {ws.root.resolve().name}",
             )
             (stage / "report.html").write_text(page, encoding="utf-8")
@@ -452,6 +457,15 @@ def read_requirements(path: Path, ws: Workspace) -> pd.DataFrame:
     requirements["agents"] = merged["given"].to_numpy(dtype=np.int64)
     requirements["agents_with_shrinkage"] = apply_shrinkage(requirements["agents"].to_numpy(), ws.plan.shrinkage)
     return requirements
+
+
+def _with_band(requirements: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """Requirements with the forecast's prediction interval beside contacts, for the report's chart."""
+    band = [column for column in BAND_COLUMNS if column in forecast.columns]
+    if not band or any(column in requirements.columns for column in band):
+        return requirements
+    keys = ["queue", "interval_start"]
+    return requirements.merge(forecast[keys + band], on=keys, how="left", validate="one_to_one")
 
 
 def _plan_week(ws: Workspace, week: dt.date | None, given: pd.DataFrame | None) -> dt.date:

@@ -60,6 +60,7 @@ def forecast(
             "(no contacts / data lost: left out of learning). Default: stop with an error naming the first one.",
         ),
     ] = None,
+    now: NowOpt = None,
 ) -> None:
     """Forecast contacts and AHT for every queue and interval of the plan week.
 
@@ -74,21 +75,62 @@ def forecast(
     plan_week = parse_week(week)
     name = check_model(model) if model is not None else None
     how = check_fill_gaps(fill_gaps)
+    at = parse_now(now)
     if backtest_weeks < 1:
         raise InputError(f"--backtest-weeks: expected a number of weeks ≥ 1, got {backtest_weeks}")
     ws = load_workspace(workspace)
-    monday = ws.plan_week(plan_week)
+    results = forecast_queues(ws, plan_week, model=name, fill_gaps=how, now=at)
+    monday = pd.Timestamp(results[0].frame["interval_start"].iloc[0]).date() if results else ws.plan_week(plan_week)
     if backtest:
         models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
         with err_console.status(f"backtesting {len(models)} models over {backtest_weeks} weeks"):
             scores = run_backtest(ws, backtest_weeks, models, last_week=monday - dt.timedelta(days=7), fill_gaps=how)
         console.print(_backtest_table(scores, monday))
-    results = forecast_queues(ws, monday, model=name, fill_gaps=how)
     frame = pd.concat([result.frame for result in results], ignore_index=True)
     with staged_output(out) as stage:
         write_forecast(frame, stage)
+    print_notes([note for result in results for note in result.notes])
     console.print(_summary_table(results, monday, ws.plan.interval_minutes))
+    for result in results:
+        if result.intraday is not None:
+            day = result.intraday
+            console.print(
+                f"{result.queue}: today so far {day.actual:,.0f} contacts against {day.forecast:,.0f} forecast; "
+                f"the rest of today × {day.ratio:.3f}",
+                markup=False,
+                soft_wrap=True,
+            )
     console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
+
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        metavar="TIME",
+        help="Re-plan during the week (ISO-8601 with offset, e.g. 2026-12-02T12:00+01:00): history before TIME is known, "
+        "intervals before it keep what was counted, the rest of today follows how today has gone.",
+    ),
+]
+
+
+def parse_now(text: str | None) -> dt.datetime | None:
+    """The --now option: an ISO-8601 time with an offset or Z."""
+    if text is None:
+        return None
+    try:
+        value: dt.datetime | None = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise InputError(f"--now: expected an ISO-8601 time with offset or Z like 2026-12-02T12:00:00+01:00, got {text!r}")
+    return value
+
+
+def print_notes(notes: list[str] | tuple[str, ...]) -> None:
+    """What the forecast stage noted about the history, one `note:` line each on stderr."""
+    for note in dict.fromkeys(notes):
+        err_console.print(f"note: {note}", markup=False)
 
 
 def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:
@@ -98,11 +140,19 @@ def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minut
     table.add_column("contacts", justify="right")
     table.add_column("peak / interval", justify="right")
     table.add_column("AHT s", justify="right")
+    table.add_column("error beyond Poisson", justify="right")
     for result in results:
         frame = result.frame
         contacts = frame["contacts"].sum()
         aht = (frame["contacts"] * frame["aht_seconds"]).sum() / contacts if contacts > 0 else frame["aht_seconds"].mean()
-        table.add_row(result.queue, result.model, f"{contacts:,.0f}", f"{frame['contacts'].max():,.1f}", f"{aht:,.0f}")
+        table.add_row(
+            result.queue,
+            result.model,
+            f"{contacts:,.0f}",
+            f"{frame['contacts'].max():,.1f}",
+            f"{aht:,.0f}",
+            f"{result.day_level_cv:.1%}",
+        )
     return table
 
 

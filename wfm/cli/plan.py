@@ -15,6 +15,7 @@ import typer
 
 from wfm import paths
 from wfm.cli.common import console, guarded, parse_week
+from wfm.cli.forecast import NowOpt, parse_now, print_notes
 from wfm.cli.schedule import (
     DEFAULT_TIME_LIMIT,
     FillGapsOpt,
@@ -56,6 +57,7 @@ def plan(
     simulate: SimulateOpt = 0,
     model: ModelOpt = None,
     fill_gaps: FillGapsOpt = None,
+    now: NowOpt = None,
 ) -> None:
     """The weekly job: forecast, staffing, roster, calendars and report for the plan week.
 
@@ -67,8 +69,9 @@ def plan(
     Example: wfm plan forecasts/global-support --out plan --time-limit 120
     """
     plan_week = parse_week(week)
+    at = parse_now(now)
     settings = solve_settings(time_limit, seed)
-    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps)
+    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at)
 
 
 @guarded
@@ -127,6 +130,7 @@ def _run(
     simulate: int,
     model: str | None,
     fill_gaps: str | None,
+    now: dt.datetime | None = None,
 ) -> None:
     if simulate != 0 and not 2 <= simulate <= 10_000:
         raise InputError(f"--simulate: expected 0 (no simulation) or 2 to 10000 runs, got {simulate}")
@@ -144,9 +148,11 @@ def _run(
             compare_greedy=True,
             progress=show.stage,
             solver_progress=show.solver,
+            now=now,
         )
         show.stage("write")
         write_plan(result, ws, out)
+    print_notes(result.forecast.attrs.get("notes", []))
     print_summary(result, f"Plan, week of {result.week}")
     files = PLAN_FILES + (("simulation.csv", "simulation.json") if result.simulation is not None else ())
     console.print(f"wrote {', '.join(files)} in {out}", markup=False, soft_wrap=True)

@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from wfm.cli.common import console, err_console, guarded, parse_week
+from wfm.cli.forecast import NowOpt, parse_now, print_notes
 from wfm.errors import InputError
 from wfm.pipeline import PlanResult, read_forecast, read_requirements, run_plan, write_plan
 from wfm.roster import SolveSettings
@@ -97,6 +98,7 @@ def schedule(
     ] = None,
     model: ModelOpt = None,
     fill_gaps: FillGapsOpt = None,
+    now: NowOpt = None,
 ) -> None:
     """Build the roster for the plan week: shifts, breaks, lunch and queues for every agent.
 
@@ -110,6 +112,7 @@ def schedule(
     if forecast is not None and requirements is not None:
         raise InputError("--forecast, --requirements: give one of them, not both")
     plan_week = parse_week(week)
+    at = parse_now(now)
     settings = solve_settings(time_limit, seed)
     with PlanProgress(time_limit) as show:
         show.stage("load")
@@ -127,9 +130,11 @@ def schedule(
             requirements=given_requirements,
             progress=show.stage,
             solver_progress=show.solver,
+            now=at,
         )
         show.stage("write")
         write_plan(result, ws, out, calendars=False, report=False)
+    print_notes(result.forecast.attrs.get("notes", []))
     print_summary(result, f"Roster, week of {result.week}")
     say_written(out, ("roster.csv", "coverage.csv", "summary.json", "forecast.csv", "requirements.csv"))
 

@@ -99,6 +99,7 @@ QUEUE_COLOURS = (
 ACTIVITY_COLOURS = {BREAK: "#c7c7c7", LUNCH: "#f2c14e"}
 REQUIRED_COLOUR = "#222222"
 CONTACTS_COLOUR = "rgba(120, 120, 120, 0.25)"
+BAND_COLOUR = "rgba(70, 110, 200, 0.15)"
 PLOT_TEMPLATE = "plotly_white"
 
 Level = Literal["good", "warn", "bad", "plain"]
@@ -529,7 +530,8 @@ def build_report(
             "Required vs scheduled agents",
             '<p class="note">On-queue agents each interval (UTC): <b>required</b> to reach the target, '
             "<b>scheduled</b> by the roster. Where the solid line drops below the dashed one the queue is "
-            "under-staffed. Grey bars: forecast contacts. Drag to zoom; the slider below pans the week.</p>"
+            "under-staffed. Grey bars: forecast contacts, the shaded band their 80% prediction interval when the "
+            "forecast has one. Drag to zoom; the slider below pans the week.</p>"
             + page.chart(_coverage_figure(cov, req, queues, colours), "coverage"),
         )
         page.section(
@@ -673,6 +675,27 @@ def _coverage_figure(cov: pd.DataFrame, req: pd.DataFrame | None, queues: Sequen
                 )
             )
             count += 1
+            if {"contacts_p10", "contacts_p90"} <= set(demand.columns) and demand["contacts_p90"].notna().any():
+                # The forecast's 80% interval as a shaded step band behind the bars (upper edge, then lower to fill).
+                band_x = _wall(pd.concat([demand["interval_start"], demand["interval_start"].tail(1) + step])).tolist()
+                for edge, fill in (("contacts_p90", None), ("contacts_p10", "tonexty")):
+                    values = demand[edge].tolist()
+                    figure.add_trace(
+                        go.Scatter(
+                            x=band_x,
+                            y=[*values, values[-1]],
+                            name="80% interval" if fill else "p90",
+                            mode="lines",
+                            line={"shape": "hv", "width": 0, "color": BAND_COLOUR},
+                            fill=fill,
+                            fillcolor=BAND_COLOUR,
+                            yaxis="y2",
+                            visible=index == 0,
+                            showlegend=fill is not None,
+                            hovertemplate="%{x|%a %H:%M} UTC<br>" + edge.removeprefix("contacts_") + " %{y:.0f}<extra></extra>",
+                        )
+                    )
+                count += 2
         figure.add_trace(
             go.Scatter(
                 x=x,

@@ -4,6 +4,8 @@
 - `grid`: a queue's history in its customers' local clock (days × time-of-day slots, DST-aware).
 - `models`: the forecasters (seasonal naive, recent weeks, daily totals × intraday profile,
   automatic per-queue choice) and the handle-time profile.
+- `intervals`: 80% prediction intervals of the count, calibrated on the model's backtest weeks.
+- `intraday`: the rest of today from how today has gone (`--now`).
 """
 
 from wfm.forecast.models import (
@@ -18,9 +20,19 @@ from wfm.forecast.models import (
     make_model,
     model_names,
 )
-from wfm.forecast.pipeline import FORECAST_COLUMNS, QueueForecast, backtest, forecast_queues, forecast_workspace
+from wfm.forecast.pipeline import (
+    BAND_COLUMNS,
+    FORECAST_COLUMNS,
+    Intraday,
+    QueueForecast,
+    backtest,
+    forecast_queues,
+    forecast_workspace,
+    week_at,
+)
 
 __all__ = [
+    "BAND_COLUMNS",
     "DEFAULT_MODEL",
     "FORECAST_COLUMNS",
     "MODELS",
@@ -28,6 +40,7 @@ __all__ = [
     "Auto",
     "ContactModel",
     "DailyProfile",
+    "Intraday",
     "QueueForecast",
     "RecentWeeks",
     "SeasonalNaive",
@@ -36,4 +49,5 @@ __all__ = [
     "forecast_workspace",
     "make_model",
     "model_names",
+    "week_at",
 ]

@@ -29,7 +29,7 @@ from wfm.timegrid import week_start
 from wfm.workspace import QueueConfig, SpecialDay, Workspace
 
 FORECAST_COLUMNS = ("queue", "interval_start", "contacts", "aht_seconds")
-INTERVAL_COLUMNS = ("contacts_p10", "contacts_p90")
+BAND_COLUMNS = ("contacts_p10", "contacts_p90")
 MIN_HISTORY_DAYS = 7
 
 
@@ -48,7 +48,7 @@ class Intraday:
 class QueueForecast:
     """One queue's plan-week forecast and the model that made it.
 
-    `frame` has FORECAST_COLUMNS and INTERVAL_COLUMNS. `day_level_cv` is the queue's relative
+    `frame` has FORECAST_COLUMNS and BAND_COLUMNS. `day_level_cv` is the queue's relative
     forecast error beyond Poisson noise, measured on the model's backtest weeks: the count of
     an interval forecast at λ varies with standard deviation √(λ + (cv·λ)²); the prediction
     intervals are built from it. `notes` are lines a planner should read about the history.
@@ -107,7 +107,7 @@ def forecast_queues(
     """
     name = check_model(model or DEFAULT_MODEL)
     now_ns = _now_ns(now)
-    plan_week = ws.plan_week(week if week is not None or now_ns is None else _monday_of(now_ns, ws))
+    plan_week = week_at(ws, week, now)
     minutes = ws.plan.interval_minutes
     start = int(pd.Timestamp(week_start(plan_week)).value)
     end = start + WEEK_NS
@@ -304,10 +304,11 @@ def _now_ns(now: dt.datetime | None) -> int | None:
     return int(pd.Timestamp(now).tz_convert("UTC").value)
 
 
-def _monday_of(now_ns: int, ws: Workspace) -> dt.date | None:
-    """The Monday (UTC) of the week holding now, unless wfm.toml names the plan week."""
-    if ws.plan.week is not None:
-        return None
+def week_at(ws: Workspace, week: dt.date | None, now: dt.datetime | None) -> dt.date:
+    """The plan week with `--now`: `week`, then wfm.toml, then the Monday (UTC) of the week holding now."""
+    now_ns = _now_ns(now)
+    if week is not None or now_ns is None or ws.plan.week is not None:
+        return ws.plan_week(week)
     day = pd.Timestamp(now_ns, unit="ns", tz="UTC").date()
     return day - dt.timedelta(days=day.weekday())
 
