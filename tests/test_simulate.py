@@ -522,6 +522,9 @@ def test_cli_writes_simulation_files(tmp_path: Path) -> None:
         assert {"service_level", "service_level_ci", "asa_seconds", "abandon_rate", "erlang_service_level"} <= set(figures)
         low, high = figures["service_level_ci"]
         assert 0 <= low <= figures["service_level"] <= high <= 1
+        assert figures["disagrees_with_erlang"] is (not low <= figures["erlang_service_level"] <= high)
+    if any(figures["disagrees_with_erlang"] for figures in data["queues"].values()):
+        assert "Erlang lies outside the simulated 95% interval" in result.output
     first_csv = (out / "simulation.csv").read_bytes()
     assert runner.invoke(app, args).exit_code == 0
     assert (out / "simulation.csv").read_bytes() == first_csv  # deterministic for a seed

@@ -42,7 +42,8 @@ def simulate(
         Routing,
         typer.Option(
             help="roster: agents take only their row's queue. skills: on any queue row, agents take every "
-            "queue they are skilled for (longest-idle agent, longest-waiting contact)."
+            "queue they are skilled for (longest-idle agent; a freed agent takes the longest-waiting contact, "
+            "phone and chat before email)."
         ),
     ] = "roster",
     week: Annotated[
@@ -53,9 +54,11 @@ def simulate(
     """Play the planned week out contact by contact, RUNS times, and compare with Erlang.
 
     Arrivals are Poisson per forecast interval, handle times exponential (or lognormal), abandonment
-    exponential where the queue has patience_seconds. Writes per-interval means (simulation.csv) and
-    per-queue service level with a 95% interval across runs, ASA, abandon rate and Erlang's
-    prediction for the same roster (simulation.json).
+    exponential where the queue has patience_seconds. Contacts are handed to agents as they become
+    free, first in first out per queue; a contact in hand is finished before a break or row change.
+    Writes per-interval means (simulation.csv) and per-queue service level with a 95% interval across
+    runs, ASA, abandon rate, Erlang's prediction for the same roster and whether it lies outside that
+    interval (simulation.json).
     """
     ws = load_workspace(workspace, with_history=False)
     roster = read_plan(plan_dir)
@@ -84,7 +87,11 @@ def simulate(
 
 
 def _table(result: SimulationResult, monday: dt.date) -> Table:
-    table = Table(title=f"Simulated week of {monday}: {result.runs} runs, seed {result.seed}, routing {result.routing}")
+    flagged = any(queue.disagrees_with_erlang for queue in result.queues.values())
+    table = Table(
+        title=f"Simulated week of {monday}: {result.runs} runs, seed {result.seed}, routing {result.routing}",
+        caption="* Erlang lies outside the simulated 95% interval" if flagged else None,
+    )
     table.add_column("queue")
     table.add_column("contacts/week", justify="right")
     table.add_column("service level (95% CI)", justify="right")
@@ -93,11 +100,12 @@ def _table(result: SimulationResult, monday: dt.date) -> Table:
     table.add_column("abandoned", justify="right")
     for name, queue in result.queues.items():
         interval = f" ({queue.service_level_ci[0]:.1%}–{queue.service_level_ci[1]:.1%})" if queue.service_level_ci else ""
+        mark = " *" if queue.disagrees_with_erlang else ""
         table.add_row(
             name,
             f"{queue.offered:,.0f}",
             "–" if queue.service_level is None else f"{queue.service_level:.1%}{interval}",
-            "–" if queue.erlang_service_level is None else f"{queue.erlang_service_level:.1%}",
+            "–" if queue.erlang_service_level is None else f"{queue.erlang_service_level:.1%}{mark}",
             "–" if queue.asa_seconds is None else f"{queue.asa_seconds:.1f}",
             "–" if queue.abandon_rate is None else f"{queue.abandon_rate:.1%}",
         )
