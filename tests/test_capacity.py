@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wfm import synth
-from wfm.capacity import CapacityConfig, check_capacity, load_capacity, parse_capacity, run_capacity
+from wfm.capacity import CapacityConfig, check_capacity, load_capacity, parse_capacity, run_capacity, write_capacity
 from wfm.capacity.config import DAYS_PER_MONTH
 from wfm.capacity.demand import CAPACITY_COLUMNS, base_forecast, horizon_forecast, volume_levels
 from wfm.capacity.hiring import HiringProblem, hiring_problem, short_by_site, solve_hiring
@@ -445,3 +446,23 @@ def test_bad_capacity_file_exits_2_and_writes_nothing(tmp_path: Path, world: Pat
     assert run.returncode == 2
     assert run.stderr.strip() == "error: CAPACITY.toml section horizn: unknown section (did you mean 'horizon'?)"
     assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # a first run may install Chromium; later runs take seconds
+def test_report_renders_in_headless_chromium(tmp_path: Path, ws: Workspace) -> None:
+    from browser import chromium_or_skip
+
+    chromium = chromium_or_skip(tmp_path)
+    config = parse_capacity({"horizon": {"weeks": 13}, "attrition": {"monthly": 0.1}, "hiring": {"lead_weeks": 2}})
+    result = run_capacity(ws, config, runs=50)
+    assert result.summary["hires"] > 0  # so the classes chart and table have something to draw
+    write_capacity(result, tmp_path / "out")
+    report = tmp_path / "out" / "report.html"
+    dom = chromium.dump_dom(report)
+    errors = re.search(r'data-script-errors="(\d+)"', dom)
+    assert errors and errors.group(1) == "0", dom[:2000]
+    charts = report.read_text().count('class="plotly-graph-div"')
+    assert charts == 3
+    assert dom.count("js-plotly-plot") >= charts
+    assert dom.count('class="main-svg"') >= charts
