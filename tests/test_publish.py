@@ -7,10 +7,13 @@ and plans are written by hand: three agents in three zones, a few 8-hour shifts 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
 import json
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,8 +92,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_radicale(root: Path, locked: str | None = None) -> Radicale:
-    """Radicale with plain htpasswd users on a free port; `locked` names a calendar no user may create."""
+def start_radicale(root: Path, locked: str | None = None, tls: tuple[Path, Path] | None = None) -> Radicale:
+    """Radicale with plain htpasswd users on a free port; `locked` names a calendar no user may
+    create; `tls` (certificate, key) serves https."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "users").write_text("".join(f"{user}:{PASSWORD}\n" for user in USERS))
     lock = f"[locked]\nuser: .+\ncollection: {{user}}/{locked}(/.*)?\npermissions: R\n\n" if locked else ""
@@ -102,7 +106,8 @@ def start_radicale(root: Path, locked: str | None = None) -> Radicale:
     port = free_port()
     (root / "config").write_text(
         f"[server]\nhosts = 127.0.0.1:{port}\n"
-        f"[auth]\ntype = htpasswd\nhtpasswd_filename = {root / 'users'}\nhtpasswd_encryption = plain\ndelay = 0\n"
+        + (f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else "")
+        + f"[auth]\ntype = htpasswd\nhtpasswd_filename = {root / 'users'}\nhtpasswd_encryption = plain\ndelay = 0\n"
         f"[rights]\ntype = from_file\nfile = {root / 'rights'}\n"
         f"[storage]\nfilesystem_folder = {root / 'storage'}\n"
         "[logging]\nlevel = error\n"
@@ -562,6 +567,41 @@ def test_a_refused_calendar_exits_4_and_the_next_run_finishes(tmp_path: Path) ->
         assert instants(stored(opened, user, "MNL-03")) == shift_instants(FIRST_PLAN["MNL-03"])
     finally:
         opened.stop()
+
+
+def test_a_certificate_that_does_not_verify_exits_4(tmp_path: Path) -> None:
+    """A self-signed certificate: verified by default, so refused, and the password never sent."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+    subprocess.run(
+        [openssl, *request, "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    server = start_radicale(tmp_path / "server", tls=(certificate, key))
+    try:
+        home = f"https://127.0.0.1:{server.port}/{USERS[0]}/"
+        workspace = write_workspace(tmp_path / "ws")
+        run = publish(workspace, write_plan(tmp_path / "plan", FIRST_PLAN), home, USERS[0])
+    finally:
+        server.stop()
+    assert run.exit_code == 4
+    assert run.stderr.splitlines() == [
+        f"error: caldav {home}: the server's TLS certificate did not verify (use the https:// name its certificate is for)"
+    ]
+
+
+def test_no_log_record_holds_the_password(
+    radicale: Radicale, user: str, workspace: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert publish(workspace, write_plan(tmp_path / "plan", FIRST_PLAN), radicale.home(user), user).exit_code == 0
+    assert caplog.records  # the client did log its requests
+    basic = base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()
+    assert PASSWORD not in caplog.text and basic not in caplog.text
 
 
 # --------------------------------------------------------------------------- the pure parts
