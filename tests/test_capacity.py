@@ -343,6 +343,13 @@ def test_training_and_ramp_delay_what_a_class_gives() -> None:
     assert plan.short[4:].sum() == pytest.approx(0.0, abs=1e-6)
 
 
+def test_no_site_to_hire_at_leaves_the_shortfall() -> None:
+    supply = dataclasses.replace(_supply(10), hire_sites=())
+    plan = solve_hiring(hiring_problem(supply, _required(13, 400.0), ["q"], _hiring()))
+    assert plan.status == "OPTIMAL" and plan.sizes.sum() == 0
+    assert plan.short[:, 0] == pytest.approx(np.full(13, 25.0))
+
+
 def test_classes_never_exceed_the_maximum_size() -> None:
     supply = _supply(10)
     plan = solve_hiring(hiring_problem(supply, _required(13, 375.0 + 10 * 37.5), ["q"], _hiring(class_size_max=4)))

@@ -69,7 +69,10 @@ def day_factors(local_dates: np.ndarray, queue: str, special_days: Sequence[Spec
     """Per interval (its local date in the queue's clock): special days (a queue's own row beats
     `*`, as the forecast stage reads them) times every peak covering that date."""
     factors = np.ones(local_dates.size)
-    by_date: dict[dt.date, float] = {day.date: day.factor for day in special_days if day.queue == "*"}
+    by_date: dict[dt.date, float] = {}
+    for day in special_days:
+        if day.queue == "*":
+            by_date.setdefault(day.date, day.factor)
     by_date.update({day.date: day.factor for day in special_days if day.queue == queue})
     for date, factor in by_date.items():
         factors[local_dates == np.datetime64(date, "D")] *= factor

@@ -21,6 +21,7 @@ included, `wfm.capacity.supply`).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,20 +104,15 @@ def hiring_problem(supply: Supply, required: np.ndarray, queues: Sequence[str], 
 
 def solve_hiring(problem: HiringProblem) -> HiringPlan:
     """The cheapest classes (see the module docstring). If the solver stops without a solution,
-    the plan hires nobody and says so in `status`."""
+    the plan hires nobody (the covering LP alone) and says so in `status`."""
     started = time.perf_counter()
     plan = _solve(problem, hire=bool(problem.allowed.any()))
     if plan is None:
         fallback = _solve(problem, hire=False)
-        if fallback is None:  # an LP without integers always solves; keep the types honest anyway
+        if fallback is None:  # a bounded LP with slack always solves
             raise RuntimeError("hiring: the covering LP did not solve")
-        plan = fallback
-        plan = HiringPlan(
-            plan.sizes, plan.short, plan.group_hours, "NO_SOLUTION_IN_TIME (no hires)", plan.objective, plan.bound, 0
-        )
-    return HiringPlan(
-        plan.sizes, plan.short, plan.group_hours, plan.status, plan.objective, plan.bound, time.perf_counter() - started
-    )
+        plan = dataclasses.replace(fallback, status="NO_SOLUTION_IN_TIME (no hires)")
+    return dataclasses.replace(plan, seconds=time.perf_counter() - started)
 
 
 def _solve(problem: HiringProblem, *, hire: bool) -> HiringPlan | None:
