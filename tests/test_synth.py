@@ -8,7 +8,7 @@ import functools
 import itertools
 import tomllib
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pytest
 
 from wfm import erlang, synth
 from wfm.forecast import forecast_workspace
+from wfm.roster.candidates import Shift
 from wfm.timegrid import interval_grid
 from wfm.workspace import AgentConfig, Workspace, load_workspace
 
@@ -360,3 +361,219 @@ def test_bad_arguments_are_input_errors(tmp_path: Path) -> None:
         synth.make_world(tmp_path / "w", plan_week=dt.date(2026, 12, 1))
     with pytest.raises(InputError, match="interval_minutes must be 15, 30 or 60"):
         synth.make_world(tmp_path / "w", interval_minutes=20)
+
+
+# ----------------------------------------------------------------------------- drawn worlds (draw_world)
+
+# (seed, agents) of the drawn worlds written here: sizes up to 120 keep the module fast.
+DRAWN = [(0, None), (3, 40), (11, 24), (23, 120), (42, 15), (57, 60)]
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int | None], Path]:
+    cache: dict[tuple[int, int | None], Path] = {}
+
+    def make(seed: int, agents: int | None) -> Path:
+        if (seed, agents) not in cache:
+            cache[(seed, agents)] = synth.draw_world(seed, agents, out=tmp_path_factory.mktemp("drawn") / "world")
+        return cache[(seed, agents)]
+
+    return make
+
+
+def test_drawn_shapes_cover_the_family() -> None:
+    specs = [synth.draw_spec(seed) for seed in range(80)]
+    assert {spec.interval_minutes for spec in specs} == {15, 30, 60}
+    assert min(len(spec.queues) for spec in specs) == 2 and max(len(spec.queues) for spec in specs) >= 7
+    assert {q.timezone for spec in specs for q in spec.queues} == {market.timezone for market in synth.MARKETS}
+    assert {zone for spec in specs for zone in spec.zones} == {zone.timezone for zone in synth.ZONES}
+    assert min(len(spec.zones) for spec in specs) == 2 and max(len(spec.zones) for spec in specs) == 6
+    assert {10, 1200} <= {spec.agents for spec in specs}
+    assert sum(spec.agents <= 40 for spec in specs) > len(specs) / 2  # most teams are small
+    assert {spec.rules for spec in specs} == {"default", "flexible", "rules.toml"}
+    assert any(spec.rules_toml and "lengths_hours = [4, 6, 8, 9, 10]" in spec.rules_toml for spec in specs)
+    assert any(spec.part_time_share >= 1 / 3 for spec in specs) and any(spec.part_time_share < 0.2 for spec in specs)
+    tight = [spec.headcount_ratio for spec in specs if spec.headcount_ratio < 1.2]
+    loose = [spec.headcount_ratio for spec in specs if spec.headcount_ratio >= 1.2]
+    assert tight and loose and min(tight) >= 1.0 and max(tight) <= 1.1 and min(loose) >= 1.3 and max(loose) <= 1.6
+    assert {dt.date(2026, 10, 26), dt.date(2026, 11, 2), dt.date(2026, 11, 16)} <= {spec.plan_week for spec in specs}
+    assert {spec.history_weeks for spec in specs} == set(range(6, 11))
+    assert {spec.history_clock for spec in specs} == {"utc", "local"}
+    chats = {q.concurrency for spec in specs for q in spec.queues if q.channel == "chat"}
+    emails = {q.respond_within_hours for spec in specs for q in spec.queues if q.channel == "email"}
+    assert chats == {1, 2, 3} and min(emails) == 4 and max(emails) == 72  # type: ignore[type-var]
+    assert any(q.patience_seconds for spec in specs for q in spec.queues)
+    assert any(q.open_hours is None and q.channel != "email" for spec in specs for q in spec.queues)
+    for spec in specs:
+        assert spec.queues[0].channel == "phone"
+        assert len({q.name for q in spec.queues}) == len(spec.queues)
+        assert sum(spec.zone_shares) == pytest.approx(1.0) and min(spec.zone_shares) > 0
+
+
+@pytest.mark.parametrize(("seed", "agents"), DRAWN)
+def test_a_drawn_world_is_a_valid_workspace_with_its_truth(
+    drawn: Callable[[int, int | None], Path], seed: int, agents: int | None
+) -> None:
+    root = drawn(seed, agents)
+    spec = synth.draw_spec(seed, agents)
+    ws = load_workspace(root)
+    assert len(ws.agents) == spec.agents and ws.plan.interval_minutes == spec.interval_minutes
+    assert ws.plan_week() == spec.plan_week  # history ends the Sunday before
+    assert ws.rules.name == spec.rules or (root / spec.rules).is_file()
+    forecast = forecast_workspace(ws)  # the history passes wfm's checks: no gaps, on the grid
+    grid = interval_grid(spec.plan_week, spec.interval_minutes).as_unit("ns")
+    truth = pd.read_csv(root / "truth" / "truth.csv")
+    assert list(truth.columns) == ["queue", "interval_start", "contacts", "aht_seconds"]
+    assert truth["interval_start"].str.endswith("Z").all()
+    truth["interval_start"] = pd.to_datetime(truth["interval_start"], utc=True)
+    for queue in ws.queues:
+        rows = truth[truth["queue"] == queue.name]
+        assert pd.DatetimeIndex(rows["interval_start"]).as_unit("ns").equals(grid), queue.name
+        assert pd.DatetimeIndex(forecast.loc[forecast["queue"] == queue.name, "interval_start"]).equals(grid)
+        assert (rows["contacts"] >= 0).all() and (rows["aht_seconds"] > 0).all()
+        assert rows["contacts"].sum() > 0, queue.name
+    # History was drawn around the truth: the last three weeks average near the plan week's volume
+    # (a slow trend, and day-level noise, between them).
+    history = ws.history
+    recent = history[history["interval_start"] >= history["interval_start"].max() - pd.Timedelta(days=21)]
+    ratio = truth["contacts"].sum() / (recent["contacts"].sum() / 3)
+    assert 0.8 < ratio < 1.25, ratio
+    raw = pd.read_csv(root / "history.csv", dtype=str)
+    if spec.history_clock == "utc":
+        assert raw["interval_start"].str.endswith("Z").all()
+    else:
+        for drawn_queue in spec.queues:
+            stamps = raw.loc[raw["queue"] == drawn_queue.name, "interval_start"].iloc[::50]
+            offsets = [pd.Timestamp(text).utcoffset() for text in stamps]
+            local = [pd.Timestamp(text).tz_convert(drawn_queue.timezone).utcoffset() for text in stamps]
+            assert offsets == local, drawn_queue.name
+    shape = json_file(root / "truth" / "shape.json")
+    assert shape["tags"] == spec.tags() and shape["seed"] == seed and shape["agents"] == spec.agents
+
+
+def json_file(path: Path) -> dict[str, object]:
+    import json
+
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_same_seed_same_drawn_world_other_seed_other_world(tmp_path: Path) -> None:
+    first = synth.draw_world(5, 15, out=tmp_path / "a")
+    second = synth.draw_world(5, 15, out=tmp_path / "b")
+    other = synth.draw_world(6, 15, out=tmp_path / "c")
+    names = sorted(path.relative_to(first).as_posix() for path in first.rglob("*") if path.is_file())
+    assert "truth/truth.csv" in names and "truth/shape.json" in names
+    assert names == sorted(path.relative_to(second).as_posix() for path in second.rglob("*") if path.is_file())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert (first / "agents.csv").read_bytes() != (other / "agents.csv").read_bytes()
+    assert (first / "truth" / "truth.csv").read_bytes() != (other / "truth" / "truth.csv").read_bytes()
+    assert synth.draw_spec(5, 15) == synth.draw_spec(5, 15)
+
+
+def _legal_week_minutes(shifts: Sequence[Shift], cap: int, ws: Workspace) -> int:
+    """Most paid minutes (at most `cap`) of a week of these shifts that keeps every hard rule
+    that spans days: one shift a day, rest between shifts, days off, nights. Consecutive days
+    cannot bind here (asserted by the caller): 7 − min_days_off ≤ max_consecutive_days."""
+    rules = ws.rules
+    rest = round(rules.hours.min_rest_between_shifts * 60)
+    most_days = 7 - rules.hours.min_days_off_per_week
+    most_nights = most_days if rules.is_soft("max_nights") else rules.nights.max_per_week
+    # (days worked, nights, paid minutes so far) → the earliest end of the last shift
+    states: dict[tuple[int, int, int], int] = {(0, 0, 0): -(10**9)}
+    for day in sorted({shift.day for shift in shifts}):
+        today = [shift for shift in shifts if shift.day == day]
+        following = dict(states)
+        for (used, nights, paid), end in states.items():
+            if used == most_days:
+                continue
+            for shift in today:
+                if (shift.night and nights == most_nights) or shift.start < end + rest or paid + shift.paid > cap:
+                    continue
+                key = (used + 1, nights + shift.night, paid + shift.paid)
+                following[key] = min(following.get(key, shift.end), shift.end)
+        states = following
+    return max(paid for _, _, paid in states)
+
+
+@pytest.mark.parametrize(("seed", "agents"), DRAWN)
+def test_every_drawn_contract_has_a_legal_week(drawn: Callable[[int, int | None], Path], seed: int, agents: int | None) -> None:
+    from wfm.roster.candidates import make_groups
+
+    ws = load_workspace(drawn(seed, agents), with_history=False)
+    assert 7 - ws.rules.hours.min_days_off_per_week <= ws.rules.hours.max_consecutive_days
+    week = synth.draw_spec(seed, agents).plan_week
+    groups = make_groups(ws.agents, ws.rules, week)
+    contracted = [group for group in groups if group.min_minutes]
+    assert contracted
+    for group in contracted:
+        assert group.min_minutes <= group.cap_minutes
+        most = _legal_week_minutes(group.shifts, group.cap_minutes, ws)
+        assert most >= group.min_minutes, (group.label, most / 60, group.min_minutes / 60)
+
+
+@pytest.mark.parametrize(("seed", "agents"), DRAWN)
+def test_drawn_agents_can_cover_every_hour_of_work(
+    drawn: Callable[[int, int | None], Path], seed: int, agents: int | None
+) -> None:
+    root = drawn(seed, agents)
+    spec = synth.draw_spec(seed, agents)
+    frame = pd.read_csv(root / "agents.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(root / "truth" / "truth.csv", parse_dates=["interval_start"])
+    hours = interval_grid(spec.plan_week, 60)
+    for queue in spec.queues:
+        busy = truth[(truth["queue"] == queue.name) & (truth["contacts"] > 0)]
+        busy_hours = set(busy["interval_start"].dt.floor("h"))
+        skilled = frame[frame["skills"].str.split("|").map(lambda skills, name=queue.name: name in skills)]
+        assert len(skilled) >= 1, queue.name
+        covered = np.zeros(len(hours), dtype=bool)
+        for row in skilled.to_dict("records"):
+            local = hours.tz_convert(row["timezone"])
+            minute = np.asarray(local.hour * 60 + local.minute)
+            if not row["available_from"]:
+                covered[:] = True
+                break
+            opens, closes = (_clock(row[key]) // dt.timedelta(minutes=1) for key in ("available_from", "available_to"))
+            covered |= (minute >= opens) & (minute < closes) if closes > opens else (minute >= opens) | (minute < closes)
+        missing = [hour for hour, ok in zip(hours, covered, strict=True) if hour in busy_hours and not ok]
+        assert not missing, (queue.name, missing[:3])
+
+
+def test_drawn_teams_have_the_promised_people(drawn: Callable[[int, int | None], Path]) -> None:
+    frames = {key: pd.read_csv(drawn(*key) / "agents.csv", dtype=str, keep_default_na=False) for key in DRAWN}
+    every = pd.concat(frames.values(), ignore_index=True)
+    skills = every["skills"].str.split("|")
+    assert (skills.map(len) == 1).any()  # single-skill agents
+    assert skills.map(lambda names: len({name.split("-")[1] for name in names}) > 1).any()  # bilingual agents
+    crossing = (every["available_from"] != "") & (every["available_to"] < every["available_from"])
+    assert crossing.any() and (every["available_from"] == "").any()
+    assert every["days_unavailable"].str.contains(r"\d{4}-\d{2}-\d{2}").any()
+    assert every["days_unavailable"].str.contains("Mon|Tue|Wed|Thu|Fri|Sat|Sun").any()
+    for key, frame in frames.items():
+        spec = synth.draw_spec(*key)
+        caps = pd.to_numeric(frame["max_hours_week"])
+        minimums = pd.to_numeric(frame["min_hours_week"])
+        part_time = caps.between(20, 30) & minimums.between(16, 24)
+        if spec.part_time_share >= 1 / 3:  # a part-time-heavy team: a third or more
+            assert part_time.sum() >= len(frame) / 3 - 1, (key, part_time.sum())
+        assert (minimums.dropna() <= caps.reindex(minimums.dropna().index).fillna(40)).all()
+
+
+@pytest.mark.parametrize(("seed", "agents"), DRAWN)
+def test_drawn_headcount_is_tight_or_loose_as_drawn(
+    drawn: Callable[[int, int | None], Path], seed: int, agents: int | None
+) -> None:
+    from wfm.pipeline import lower_bound_paid_hours
+    from wfm.pipeline import read_forecast as read_truth
+    from wfm.requirements import compute_requirements
+
+    root = drawn(seed, agents)
+    spec = synth.draw_spec(seed, agents)
+    ws = load_workspace(root, with_history=False)
+    requirements = compute_requirements(read_truth(root / "truth" / "truth.csv"), ws.queues, ws.plan.interval_minutes, ws.rules)
+    bound = lower_bound_paid_hours(ws, requirements)
+    capacity = float(json_file(root / "truth" / "shape.json")["best_week_hours"])  # type: ignore[arg-type]
+    # wfm's bound from the truth (handle time by time of day, Erlang on it) against the
+    # generator's calibration (one handle time per queue): within 15%.
+    assert 0.85 * spec.headcount_ratio <= capacity / bound <= 1.15 * spec.headcount_ratio, capacity / bound
