@@ -311,6 +311,12 @@ def test_first_publish_creates_a_calendar_per_agent_and_the_teams(
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines() == [f"published week 2026-11-30 to {radicale.home(user)}: {counts(4, 2 * SHIFTS)}"]
     assert calendar_names(radicale, user) == {"NYC-01", "MAD%2002", "MNL-03", "team"}
+    reader = client(radicale, user)
+    titles = {
+        name: caldav.Calendar(client=reader, url=f"{radicale.home(user)}{name}/").get_display_name()
+        for name in ("NYC-01", "MAD%2002", "team")
+    }
+    assert titles == {"NYC-01": "Shifts of Ana (NYC-01)", "MAD%2002": "Shifts of MAD 02", "team": "Team shifts"}
 
     team = stored(radicale, user, "team")
     assert instants(team) == set().union(*(shift_instants(starts) for starts in FIRST_PLAN.values()))

@@ -94,7 +94,9 @@ def calendar_home(url: str) -> str:
         # The URL is not echoed: it holds a secret.
         raise InputError(f"--caldav: the URL carries a user name or password ({_SET_CREDENTIALS} instead)")
     if parts.query or parts.fragment:
-        raise InputError(f"--caldav: expected a calendar home URL without ?query or #fragment, got {url!r}")
+        raise InputError(
+            "--caldav: expected a calendar home URL without a ?query or #fragment (the URL is not echoed: it may hold a token)"
+        )
     path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
     return f"{parts.scheme}://{parts.netloc}{path}"
 
@@ -340,6 +342,8 @@ def publish_plan(
     server refuses is listed in `refused` and the others are still published."""
     home = calendar_home(home)
     wanted = wanted_events(roster, agents, week, stamp=(stamp or datetime.now(UTC)).replace(microsecond=0))
+    labels = {agent_id: f"Shifts of {info.label}" for agent_id, info in agent_infos(agents).items()}
+    labels[TEAM] = "Team shifts"
     server = _Server(home, credentials)
     existing = server.calendars()
     # Calendars of agents no longer in the plan may still hold this week's events from an
@@ -352,7 +356,12 @@ def publish_plan(
         if progress is not None:
             progress(done, len(names), name)
         try:
-            _publish_calendar(server, name, existing.get(name), wanted.get(name, {}), week, window, dry_run, tally)
+            calendar = existing.get(name)
+            if calendar is None:
+                # Every agent gets a calendar, shifts or not, so a phone can subscribe to it now.
+                calendar = None if dry_run else server.make_calendar(name, labels[name])
+                tally.created += 1
+            _publish_calendar(server, name, calendar, wanted.get(name, {}), week, window, dry_run, tally)
         except _Refused as refused:
             tally.refused.append(f"{name}: {refused}")
     if progress is not None:
@@ -413,19 +422,12 @@ def _publish_calendar(
     dry_run: bool,
     tally: _Tally,
 ) -> None:
-    if calendar is None:
-        # An agent without shifts this week still gets a calendar a phone can subscribe to.
-        if dry_run:
-            tally.created += 1
-            tally.counts[Action.ADD] += len(wanted)
-            return
-        calendar = server.make_calendar(name)
-        tally.created += 1
-        found: dict[str, ServerEvent] = {}
-    else:
-        found = server.wfm_events(calendar, week, window)
-        if name != TEAM:
-            found = {uid: event for uid, event in found.items() if event.agent_id == name}
+    if calendar is None:  # a dry run, where the calendar would be created empty
+        tally.counts[Action.ADD] += len(wanted)
+        return
+    found = server.wfm_events(calendar, week, window)
+    if name != TEAM:
+        found = {uid: event for uid, event in found.items() if event.agent_id == name}
     for change in plan_changes(wanted, found):
         if change.action is Action.SKIP:
             tally.skipped.append(_skip_line(name, change, "edited on the server since wfm wrote it"))
@@ -486,8 +488,7 @@ class _Server:
                 by_name[unquote(segment)] = calendar
         return by_name
 
-    def make_calendar(self, name: str) -> Calendar:
-        display = "Team shifts (wfm)" if name == TEAM else f"Shifts: {name} (wfm)"
+    def make_calendar(self, name: str, display: str) -> Calendar:
         try:
             calendar = self._set.make_calendar(name=display, cal_id=quote(name, safe=""))
             assert isinstance(calendar, Calendar), "a sync client answers at once"
