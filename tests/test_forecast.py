@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from wfm.errors import InputError
-from wfm.forecast import MODELS, backtest, forecast_workspace, make_model
+from wfm.forecast import MODELS, backtest, forecast_queues, forecast_workspace, make_model
 from wfm.timegrid import interval_grid
 from wfm.workspace import Workspace, load_workspace
 
@@ -292,3 +292,71 @@ def test_default_beats_the_best_baseline_on_both_bank_data_sets() -> None:
 def test_workspace_type_is_the_loaded_one(tmp_path: Path) -> None:
     root = write_workspace(tmp_path / "ws", {"us": NY}, "2026-10-05", "2026-11-30")
     assert isinstance(load_workspace(root), Workspace)
+
+
+# ----------------------------------------------------------------------------- days of zeros, intervals, intraday
+
+
+def test_a_day_of_zeros_is_kept_out_of_learning_with_a_note(tmp_path: Path) -> None:
+    # Six weeks of the same pattern; one Tuesday (an outage) exported as zeros.
+    lost = dt.date(2026, 11, 17)
+
+    def with_outage(local: pd.DatetimeIndex) -> np.ndarray:
+        return np.where(np.asarray(local.date) == lost, 0.0, morning_peak(local))
+
+    root = write_workspace(tmp_path / "ws", {"us": NY}, "2026-10-19", "2026-11-30", with_outage)
+    forecast = forecast_workspace(load_workspace(root), dt.date(2026, 11, 30), model="seasonal_naive")
+    assert forecast.attrs["notes"] == [
+        "history.csv, queue 'us': 1 day with no contacts where that weekday usually has them (2026-11-17): "
+        "kept out of learning and scoring as lost data (list a closure in special_days.csv)"
+    ]
+    # Last week's Tuesday was the outage: the forecast takes the Tuesday before, not zeros.
+    tuesday = forecast[forecast["interval_start"].dt.tz_convert(NY).dt.date == dt.date(2026, 12, 1)]
+    assert tuesday["contacts"].sum() == pytest.approx(4 * 20 + 92 * 2)
+
+
+def test_now_keeps_what_was_counted_and_scales_the_rest_of_today(tmp_path: Path) -> None:
+    # The pattern every day for six weeks; in the plan week Wednesday runs at twice the usual volume.
+    def busy_wednesday(local: pd.DatetimeIndex) -> np.ndarray:
+        return morning_peak(local) * np.where(np.asarray(local.date) == dt.date(2026, 12, 2), 2.0, 1.0)
+
+    root = write_workspace(tmp_path / "ws", {"us": NY}, "2026-10-19", "2026-12-02 16:00", busy_wednesday)
+    ws = load_workspace(root)
+    now = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 16:00 UTC, 11:00 in New York
+    week_ahead = forecast_workspace(ws, dt.date(2026, 11, 30), model="median_6w")
+    (result,) = forecast_queues(ws, model="median_6w", now=now)
+    frame = result.frame
+    assert frame["interval_start"].iloc[0] == pd.Timestamp("2026-11-30T00:00:00Z")  # the week holding now
+    before = frame["interval_start"] < pd.Timestamp(now)
+    counted = ws.history.set_index("interval_start")["contacts"]
+    assert frame.loc[before, "contacts"].to_numpy() == pytest.approx(counted[frame.loc[before, "interval_start"]].to_numpy())
+    assert (frame.loc[before, "contacts_p10"] == frame.loc[before, "contacts_p90"]).all()
+    assert result.intraday is not None
+    assert result.intraday.actual == pytest.approx(2 * result.intraday.forecast)
+    assert 1.5 < result.intraday.ratio <= 2.0
+    local = frame["interval_start"].dt.tz_convert(NY)
+    rest = ~before & (local.dt.date == dt.date(2026, 12, 2))
+    assert frame.loc[rest, "contacts"].to_numpy() == pytest.approx(
+        result.intraday.ratio * week_ahead.loc[rest.to_numpy(), "contacts"].to_numpy()
+    )
+    thursday = (local.dt.date == dt.date(2026, 12, 3)).to_numpy()
+    assert frame.loc[thursday, "contacts"].sum() == pytest.approx(4 * 20 + 92 * 2)  # later days: the usual, refitted
+
+
+def test_the_80_percent_interval_holds_72_to_88_percent_on_both_banks() -> None:
+    bench = _bench()
+    for label in bench.EXPORTS:  # type: ignore[attr-defined]
+        figures = bench.held_out(label, 4, noon=False)  # type: ignore[attr-defined]
+        assert figures["busy_intervals"] > 500
+        assert 0.72 <= figures["coverage"] <= 0.88, (label, figures)
+
+
+def test_both_bank_exports_forecast_without_flags_at_the_frontier() -> None:
+    table = _bench().export_accuracy()  # type: ignore[attr-defined]
+    assert (table.loc["auto ÷ 6-week median"] <= 0.99).all(), table
+    assert table.at["auto", "Anonymous Bank 1999"] == pytest.approx(0.184, abs=0.002)
+
+
+def test_the_noon_update_beats_the_week_ahead_on_na_bank_afternoons() -> None:
+    figures = _bench().held_out("NA bank 2003", 4)  # type: ignore[attr-defined]
+    assert figures["noon_vs_week_ahead"] <= 0.92, figures

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from wfm.errors import InputError
-from wfm.history import prepare_history
+from wfm.history import prepare_history, regular_history
 from wfm.workspace import QueueConfig, SpecialDay, load_workspace
 
 Q = QueueConfig(name="q", channel="phone", timezone="America/New_York")
@@ -193,3 +193,67 @@ def test_an_export_without_quiet_intervals_keeps_its_grid() -> None:
     out = prepare_history(frame(rows), [Q], 15)
     assert len(out) == 4 * 96 and out["contacts"].sum() == 4 * len(rows)
     assert out.set_index("interval_start").at[pd.Timestamp("2026-11-02T00:15:00Z"), "contacts"] == 0
+
+
+# ----------------------------------------------------------------------------- DST changes of the queue's clock
+# New York falls back at 2026-11-01T06:00Z (local 02:00 EDT → 01:00 EST) and springs forward at
+# 2026-03-08T07:00Z. A local-clock export converted to UTC loses or doubles rows next to those instants.
+
+
+def _local_export(
+    first_local: str, days: int, zone: str, *, repeat: bool, value: float = 4.0
+) -> list[tuple[str, str, float, float]]:
+    """15-minute rows stamped in local time around the clock, converted to UTC as a planner would:
+    the repeated autumn hour read as its first (DST) pass; with `repeat` it is written twice, the
+    second pass with 9 contacts."""
+    local = pd.date_range(first_local, periods=days * 96, freq="15min")
+    rows = []
+    for stamp in local:
+        utc = pd.Timestamp(stamp).tz_localize(zone, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC")
+        rows.append(("q", utc.strftime("%Y-%m-%dT%H:%M:%SZ"), value, 300.0))
+        if repeat and stamp.month == 11 and stamp.day == 1 and stamp.hour == 1:
+            rows.append(("q", utc.strftime("%Y-%m-%dT%H:%M:%SZ"), 9.0, 300.0))
+    return rows
+
+
+def test_the_autumn_hour_a_local_export_left_out_is_expected_at_the_dst_change() -> None:
+    result = regular_history(frame(_local_export("2026-10-18", 28, "America/New_York", repeat=False)), [Q], 15)
+    out = result.frame.set_index("interval_start")["contacts"]
+    lost = pd.date_range("2026-11-01T06:00:00Z", periods=4, freq="15min")
+    assert out[lost].isna().all()  # the second pass of 01:00–02:00 local: unknown, not zero
+    assert out.drop(lost).eq(4.0).all()
+    assert result.notes == (
+        "history.csv, queue 'q': the export's clock follows America/New_York's DST changes (2026-11-01): "
+        "4 missing 15-minute intervals read as unknown",
+    )
+
+
+def test_the_autumn_hour_written_twice_is_its_two_passes() -> None:
+    result = regular_history(frame(_local_export("2026-10-18", 28, "America/New_York", repeat=True)), [Q], 15)
+    out = result.frame.set_index("interval_start")["contacts"]
+    first = pd.date_range("2026-11-01T05:00:00Z", periods=4, freq="15min")
+    second = pd.date_range("2026-11-01T06:00:00Z", periods=4, freq="15min")
+    assert list(out[first]) == [4.0] * 4 and list(out[second]) == [9.0] * 4
+    assert out.notna().all() and len(out) == 28 * 96 + 4
+    assert "4 doubled rows read as the repeated hour's second pass" in result.notes[0]
+
+
+def test_rows_a_spring_change_doubles_are_added_up() -> None:
+    # The skipped local hour 02:00–03:00 shifted forward onto 03:00: two rows for each of four starts.
+    rows = _local_export("2026-02-22", 28, "America/New_York", repeat=False)
+    result = regular_history(frame(rows), [Q], 15)
+    out = result.frame.set_index("interval_start")["contacts"]
+    assert out[pd.Timestamp("2026-03-08T07:00:00Z")] == 5 * 4.0  # 02:00, 02:15, 02:30, 02:45 and 03:00 itself
+    assert out.sum() == len(rows) * 4.0
+    assert "added to the row with the same start" in result.notes[0] and "(2026-03-08)" in result.notes[0]
+
+
+def test_gaps_and_doubles_away_from_a_dst_change_still_stop() -> None:
+    rows = _local_export("2026-10-18", 28, "America/New_York", repeat=False)
+    rows = [row for row in rows if row[1] != "2026-11-01T08:00:00Z"]  # 03:00 EST, two hours after the change
+    with pytest.raises(InputError, match=r"no row for 2026-11-01T08:00:00Z .*1 such interval missing"):
+        prepare_history(frame(rows), [Q], 15)
+    doubled = _local_export("2026-10-18", 28, "America/New_York", repeat=False)
+    doubled.append(doubled[-200])
+    with pytest.raises(InputError, match=r"got a second one"):
+        prepare_history(frame(doubled), [Q], 15)
