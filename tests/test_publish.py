@@ -434,6 +434,30 @@ def test_an_event_edited_on_the_server_is_reported_and_left_alone(
     assert [e.start for e in team_monday] == [utc("2026-11-30T16:00Z")]  # the team's copy was not edited: it moved
 
 
+def test_an_event_moved_out_of_its_week_on_the_server_is_not_written_over(
+    radicale: Radicale, user: str, workspace: Path, tmp_path: Path
+) -> None:
+    """Someone drags wfm's Monday shift to January: wfm no longer finds it in the week, and its
+    PUT of the Monday event (If-None-Match: *) meets the moved one under the same name."""
+    plan = write_plan(tmp_path / "plan", FIRST_PLAN)
+    assert publish(workspace, plan, radicale.home(user), user).exit_code == 0
+    nyc = caldav.Calendar(client=client(radicale, user), url=f"{radicale.home(user)}NYC-01/")
+    monday = next(item for item in nyc.events() if "20261130T090000" in item.data)
+    monday.data = monday.data.replace("20261130T090000", "20270104T090000").replace("20261130T170000", "20270104T170000")
+    monday.save()
+    moved = stored(radicale, user, "NYC-01")
+
+    run = publish(workspace, plan, radicale.home(user), user)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"published week 2026-11-30 to {radicale.home(user)}: {counts(0, 0, unchanged=2 * SHIFTS - 1, skipped=1)}",
+        "skipped NYC-01 2026-11-30T14:00Z: an event of that name or UID is on the server already, not as wfm wrote it, "
+        "left as it is (delete it there and publish again to replace it)",
+    ]
+    assert stored(radicale, user, "NYC-01") == moved
+    assert utc("2027-01-04T14:00Z") in {event.start for event in moved.values()}
+
+
 def test_a_write_is_conditional_on_the_etag_wfm_read(radicale: Radicale, user: str, workspace: Path, tmp_path: Path) -> None:
     """Between wfm's read and its write a person saves the event: the server refuses wfm's PUT."""
     from wfm.publish import _Server

@@ -434,7 +434,7 @@ def _publish_calendar(
             continue
         if not dry_run and change.action is not Action.KEEP and not server.apply(calendar, change):
             if change.action is Action.ADD:
-                why = "an event of that name is on the server already, not as wfm wrote it"
+                why = "an event of that name or UID is on the server already, not as wfm wrote it"
             else:
                 why = "changed on the server while wfm published"
             tally.skipped.append(_skip_line(name, change, why))
@@ -524,7 +524,7 @@ class _Server:
         return found
 
     def apply(self, calendar: Calendar, change: Change) -> bool:
-        """Send one conditional write; False when the server says the event changed meanwhile."""
+        """Send one conditional write; False when the server refuses it for that event's sake."""
         if change.action is Action.REMOVE and change.found is not None:
             url, method = change.found.url, "DELETE"
             headers = _if_match(change.found.etag)
@@ -551,7 +551,9 @@ class _Server:
             raise _Refused(f"{method} of an event failed (HTTP {exc.status or '?'})") from None
         except OSError as exc:
             raise self._unreachable(exc) from None
-        if response.status == 412:
+        # 412: the precondition failed (the event changed, or a new one's name is taken); 409: the
+        # UID is held by another object there (RFC 4791 no-uid-conflict). Either way, that event only.
+        if response.status in (409, 412):
             return False
         if method == "DELETE" and response.status == 404:
             return True
