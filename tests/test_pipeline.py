@@ -37,7 +37,7 @@ from wfm.workspace import Workspace, load_workspace
 WEEK = dt.date(2026, 10, 26)
 TIME_LIMIT = 8.0
 COLUMNS = {
-    "forecast.csv": ["queue", "interval_start", "contacts", "aht_seconds"],
+    "forecast.csv": ["queue", "interval_start", "contacts", "aht_seconds", "contacts_p10", "contacts_p90"],
     "requirements.csv": list(REQUIREMENT_COLUMNS),
     "roster.csv": ["agent_id", "activity", "start", "end", "start_local", "end_local"],
     "coverage.csv": ["queue", "interval_start", "required", "scheduled", "service_level", "asa_seconds"],
