@@ -548,6 +548,16 @@ def test_an_unreachable_server_exits_4(user: str, workspace: Path, tmp_path: Pat
     ]
 
 
+def test_plain_http_to_another_host_is_warned_about(user: str, workspace: Path, tmp_path: Path) -> None:
+    home = f"http://127.0.0.2:{free_port()}/{user}/"  # not "localhost": the password would cross a network
+    run = publish(workspace, write_plan(tmp_path / "plan", FIRST_PLAN), home, user)
+    assert run.exit_code == 4
+    assert run.stderr.splitlines()[0] == (
+        f"warning: {home} is plain http: the password and the shifts cross the network unencrypted (use https://)"
+    )
+    assert run.stderr.splitlines()[1].startswith(f"error: caldav {home}: ")
+
+
 def test_a_url_that_is_no_calendar_home_exits_4(radicale: Radicale, user: str, workspace: Path, tmp_path: Path) -> None:
     plan = write_plan(tmp_path / "plan", FIRST_PLAN)
     missing = f"{radicale.home(user)}no/such/folder/"
