@@ -24,11 +24,14 @@ BUSY_CONTACTS = 10.0
 # The relative error assumed where the history has too few busy intervals to measure one.
 PRIOR_CV = 0.10
 _MIN_CELLS = 30
+CALIBRATION_CELLS = 3000
 EXACT_MEAN = 250.0
 _MAX_CV = 3.0
 
 
-def count_quantiles(mean: np.ndarray, cv: float, probs: Sequence[float] = (0.1, 0.9)) -> list[np.ndarray]:
+def count_quantiles(
+    mean: np.ndarray, cv: float, probs: Sequence[float] = (0.1, 0.9), *, exact_mean: float | None = None
+) -> list[np.ndarray]:
     """Quantiles (whole contacts) of a negative binomial count with `mean` and relative error `cv`.
 
     The smallest k with P(count ≤ k) ≥ p, per cell; cv 0 is Poisson. Up to EXACT_MEAN the
@@ -39,11 +42,12 @@ def count_quantiles(mean: np.ndarray, cv: float, probs: Sequence[float] = (0.1, 
     mean = np.clip(np.nan_to_num(np.asarray(mean, dtype=float)), 0.0, None)
     flat = mean.ravel()
     results = [np.zeros(flat.size) for _ in probs]
-    large = np.flatnonzero(flat > EXACT_MEAN)
+    exact_mean = EXACT_MEAN if exact_mean is None else exact_mean
+    large = np.flatnonzero(flat > exact_mean)
     if large.size:
         for result, p in zip(results, probs, strict=True):
             result[large] = _cornish_fisher(flat[large], cv, p)
-    busy = np.flatnonzero((flat > 0) & (flat <= EXACT_MEAN))
+    busy = np.flatnonzero((flat > 0) & (flat <= exact_mean))
     if busy.size == 0:
         return [result.reshape(mean.shape) for result in results]
     busy = busy[np.argsort(flat[busy], kind="stable")]
@@ -96,9 +100,11 @@ def _log_pmf(k: np.ndarray, mu: np.ndarray, cv: float) -> np.ndarray:
     return log_pmf - log_pmf.max(axis=1, keepdims=True)
 
 
-def coverage(truth: np.ndarray, forecast: np.ndarray, cv: float, probs: tuple[float, float] = (0.1, 0.9)) -> float:
+def coverage(
+    truth: np.ndarray, forecast: np.ndarray, cv: float, probs: tuple[float, float] = (0.1, 0.9), exact_mean: float | None = None
+) -> float:
     """Share of cells whose count lies in [p_low, p_high] of the forecast's distribution."""
-    low, high = count_quantiles(forecast, cv, probs)
+    low, high = count_quantiles(forecast, cv, probs, exact_mean=exact_mean)
     inside = (truth >= low) & (truth <= high)
     return float(inside.mean()) if inside.size else float("nan")
 
@@ -109,7 +115,9 @@ def fit_cv(truth: np.ndarray, forecast: np.ndarray, target: float = 0.8) -> floa
     Cells are past intervals (truth: what was counted; forecast: the week-ahead forecast of
     them). Busy cells have at least BUSY_CONTACTS forecast; with fewer than 30 of them every
     cell forecast at least one contact counts, and with fewer than 30 of those PRIOR_CV is
-    returned. Coverage grows with cv, so bisection finds it.
+    returned. Coverage grows with cv, so bisection finds it; on at most CALIBRATION_CELLS cells
+    (evenly spread over the past weeks) and with the cheaper expansion above 100 contacts,
+    which moves the fitted cv by less than the weeks' own noise.
     """
     truth = np.asarray(truth, dtype=float).ravel()
     forecast = np.asarray(forecast, dtype=float).ravel()
@@ -121,15 +129,24 @@ def fit_cv(truth: np.ndarray, forecast: np.ndarray, target: float = 0.8) -> floa
     if cells.sum() < _MIN_CELLS:
         return PRIOR_CV
     truth, forecast = truth[cells], forecast[cells]
-    if coverage(truth, forecast, 0.0) >= target:
+    if truth.size > CALIBRATION_CELLS:
+        pick = np.linspace(0, truth.size - 1, CALIBRATION_CELLS).round().astype(np.int64)
+        truth, forecast = truth[pick], forecast[pick]
+
+    def held(cv: float) -> float:
+        return coverage(truth, forecast, cv, exact_mean=100.0)
+
+    if held(0.0) >= target:
         return 0.0
-    low, high = 0.0, _MAX_CV
-    if coverage(truth, forecast, high) < target:
-        return high
-    for _ in range(14):
+    low, high = 0.0, 1.0
+    if held(high) < target:
+        low, high = high, _MAX_CV
+        if held(high) < target:
+            return high
+    while high - low > 0.002:
         middle = (low + high) / 2
-        if coverage(truth, forecast, middle) >= target:
+        if held(middle) >= target:
             high = middle
         else:
             low = middle
-    return high
+    return round(high, 3)
