@@ -94,13 +94,12 @@ def wfm_command(*args: str) -> list[str]:
 
 
 def failure_line(stderr: str) -> str:
-    """The line that says why: a traceback's last line, else the first non-empty line."""
+    """What says why: a traceback's last line, else the first three non-empty lines (exit 3 names
+    the clashing rules and agents after its first line)."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if not lines:
-        return ""
     if any(line.startswith("Traceback") for line in lines):
         return lines[-1]
-    return lines[0]
+    return " / ".join(lines[:3])
 
 
 def run(command: list[str], timeout: float) -> tuple[int | str, str, str, float]:

@@ -31,6 +31,11 @@
 
 Everything is drawn from one `numpy` generator seeded with `seed`: the same arguments give
 byte-identical files.
+
+`draw_world(seed, agents=None, out=...)` draws worlds of many other shapes from a seed (see
+"drawn worlds" below, `WorldSpec` and `draw_spec`) for the sweep in benchmarks/bench_worlds.py
+and tests/test_worlds.py, and writes each world's expected demand for the plan week beside it
+in `truth/truth.csv`, with its shape in `truth/shape.json`.
 """
 
 from __future__ import annotations
@@ -1113,55 +1118,75 @@ def _zone_shares(rng: np.random.Generator, zones: Sequence[str], queues: Sequenc
 
 
 def _draw_zones(rng: np.random.Generator, agents: int, queues: Sequence[SynthQueue], plan_week: dt.date) -> tuple[str, ...]:
-    """2–6 agent zones (fewer for small teams) such that every language of the queues is the main
-    language of some zone and every round-the-clock phone/chat queue's night (03:00 in its
-    customers' clock) is some zone's day (07:00–21:00) among agents who speak its language."""
+    """2–6 agent zones (fewer for small teams): every language of the queues is the main language
+    of some zone, and, as far as the zones allow, every open hour of every phone/chat queue (in
+    its customers' clock) is day (06:00–23:00) in some zone whose agents speak its language."""
     languages = {_language(queue) for queue in queues}
     most = max(2, min(6, agents // 5))
     zones = [ZONES[i].timezone for i in rng.choice(len(ZONES), size=int(rng.integers(2, most + 1)), replace=False)]
     order = [ZONES[i].timezone for i in rng.permutation(len(ZONES))]
 
-    def speaks(zone: str) -> set[str]:
-        spoken = [language for language in ZONE_BY_NAME[zone].languages if language in languages]
-        return set(spoken)
-
     def main(zone: str) -> str | None:
         return _main_language(zone, languages)
-
-    def place(zone: str, needed: Sequence[str]) -> None:
-        """Add `zone`, or swap it for a zone whose place no requirement needs."""
-        if zone in zones:
-            return
-        if len(zones) < most:
-            zones.append(zone)
-            return
-        for index, other in enumerate(zones):
-            if main(other) not in needed:
-                zones[index] = zone
-                return
-        zones[-1] = zone
 
     zones = [zone for zone in zones if main(zone) is not None] or [order[0]]
     for language in sorted(languages):
         if not any(main(zone) == language for zone in zones):
-            others = sorted(languages - {language})
-            place(next(zone for zone in order if main(zone) == language), others)
-    for queue in queues:
-        if queue.channel == "email" or queue.open_hours is not None:
+            found = next(zone for zone in order if main(zone) == language)
+            spare = [i for i, zone in enumerate(zones) if sum(main(other) == main(zone) for other in zones) > 1]
+            if len(zones) < most:
+                zones.append(found)
+            elif spare:
+                zones[spare[0]] = found
+    needed = {(queue.name, hour) for queue in queues if queue.channel != "email" for hour in _open_hours(queue)}
+
+    def covered(zone: str) -> set[tuple[str, int]]:
+        return {
+            (queue.name, hour)
+            for queue in queues
+            if queue.channel != "email" and _language(queue) in ZONE_BY_NAME[zone].languages
+            for hour in _open_hours(queue)
+            if _is_day(queue.timezone, hour, zone, plan_week)
+        }
+
+    for _ in range(len(ZONES)):
+        missing = needed - set().union(*(covered(zone) for zone in zones))
+        outside = [zone for zone in order if zone not in zones and main(zone) is not None]
+        if not missing or not outside:
+            break
+        best = max(outside, key=lambda zone: len(covered(zone) & missing))  # the first of the best, in `order`
+        gain = len(covered(best) & missing)
+        if gain == 0:
+            break
+        if len(zones) < most:
+            zones.append(best)
             continue
-        night = dt.datetime.combine(plan_week + dt.timedelta(days=2), dt.time(3), tzinfo=zoneinfo.ZoneInfo(queue.timezone))
-
-        def covers(zone: str, night: dt.datetime = night, queue: SynthQueue = queue) -> bool:
-            return _language(queue) in speaks(zone) and 7 <= night.astimezone(zoneinfo.ZoneInfo(zone)).hour < 21
-
-        if not any(covers(zone) for zone in zones):
-            fitting = [zone for zone in order if covers(zone) and main(zone) == _language(queue)]
-            fitting = fitting or [zone for zone in order if covers(zone)]
-            if fitting:
-                place(fitting[0], sorted(languages))
+        # Swap out the zone whose hours the others cover best, if that keeps every language.
+        losses = []
+        for index in range(len(zones)):
+            rest = zones[:index] + zones[index + 1 :] + [best]
+            if {main(other) for other in rest} >= languages:
+                losses.append((len(needed - set().union(*(covered(other) for other in rest))), index))
+        if not losses or min(losses)[0] >= len(missing):
+            break
+        zones[min(losses)[1]] = best
     if len(zones) < 2:
         zones.append(next(zone for zone in order if zone not in zones and main(zone) is not None))
     return tuple(zones)
+
+
+def _open_hours(queue: SynthQueue) -> range:
+    """Whole local hours a queue takes contacts in (its customers' clock)."""
+    if queue.open_hours is None:
+        return range(24)
+    opens, closes = queue.open_hours
+    return range(math.floor(opens), math.ceil(closes))
+
+
+def _is_day(timezone: str, hour: int, zone: str, plan_week: dt.date) -> bool:
+    """Is `hour`:30 on the plan week's Wednesday in `timezone` between 06:00 and 23:00 in `zone`?"""
+    moment = dt.datetime.combine(plan_week + dt.timedelta(days=2), dt.time(hour, 30), tzinfo=zoneinfo.ZoneInfo(timezone))
+    return 6 <= moment.astimezone(zoneinfo.ZoneInfo(zone)).hour < 23
 
 
 def write_world(spec: WorldSpec, out: Path) -> Path:
