@@ -5,8 +5,8 @@ clock (`wfm.forecast.grid`), a model forecasts contacts and `AhtProfile` handle 
 plan week's special days scale the result. Each interval gets an 80% prediction interval of
 what will be counted (`wfm.forecast.intervals`, calibrated on the model's own backtest weeks).
 With `now`, history before it is known, also inside the plan week: intervals before it keep
-their actual contacts, the rest of today is scaled by how today has gone (`wfm.forecast.intraday`)
-and later days are forecast again from all history before now. `backtest` scores models on
+their actual contacts, the rest of the week is forecast again from all history before now, and
+the rest of today is scaled by how today has gone (`wfm.forecast.intraday`). `backtest` scores models on
 past weeks the same way.
 """
 
@@ -40,7 +40,7 @@ class Intraday:
     now: pd.Timestamp
     ratio: float  # applied to the rest of the queue's local today
     actual: float  # contacts counted today before now
-    forecast: float  # the week-ahead forecast of the same intervals
+    forecast: float  # the forecast of the same intervals by the model refitted at now
     update: LevelUpdate
 
 
@@ -101,9 +101,10 @@ def forecast_queues(
     `now` (timezone-aware) makes it an intraday re-forecast: history rows before it are known,
     even inside the plan week, and rows from it on are ignored. Intervals before now take the
     contacts counted (their interval collapses onto them; the forecast stays where nothing was
-    counted); the rest of each queue's local today is the week-ahead forecast times the shrunk
-    level ratio of today so far (`wfm.forecast.intraday`); later days are forecast by the model
-    fitted on all history before now. Without `week`, the plan week is the one holding now.
+    counted); intervals from now on are forecast by the model fitted on all history before now,
+    the rest of each queue's local today scaled by the shrunk level ratio of today so far
+    against that forecast (`wfm.forecast.intraday`). Without `week`, the plan week is the one
+    holding now.
     """
     name = check_model(model or DEFAULT_MODEL)
     now_ns = _now_ns(now)
@@ -162,7 +163,8 @@ def _reforecast(
     now_ns: int,
     end: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Intraday]:
-    """The plan week at `now`: actuals before it, today's rest scaled, later days refitted."""
+    """The plan week at `now`: actuals before it; from it on the model refitted on all history
+    before now, the rest of today scaled by today's shrunk level ratio against that refit."""
     rows, _ = one.clock.cells(grid)
     today_row, now_slot = (int(value[0]) for value in one.clock.cells(np.array([now_ns], dtype=np.int64)))
     before = grid < now_ns
@@ -171,16 +173,15 @@ def _reforecast(
     lo, hi = np.searchsorted(one.starts_ns, [grid[0], now_ns])
     counted[np.searchsorted(grid, one.starts_ns[lo:hi])] = one.contacts[lo:hi]
     morning = today & before & ~np.isnan(counted)
+    refit = make_model(name).fit(one.matrix(now_ns, end)).predict_ns(grid) * factors
     so_far = float(np.nansum(counted[morning]))
-    expected = float(week_ahead[morning].sum())
+    expected = float(refit[morning].sum())
     update = fit_level_update(past, now_slot, cv)
     ratio = update.ratio(so_far, expected)
-    later = ~before & ~today
-    refit = make_model(name).fit(one.matrix(now_ns, end)).predict_ns(grid[later]) * factors[later]
-    contacts = week_ahead.copy()
     rest = ~before & today
-    contacts[rest] = week_ahead[rest] * ratio
-    contacts[later] = refit
+    contacts = week_ahead.copy()
+    contacts[~before] = refit[~before]
+    contacts[rest] *= ratio
     low, high = count_quantiles(contacts, cv)
     low[rest], high[rest] = count_quantiles(contacts[rest], update.cv)
     seen = before & ~np.isnan(counted)
