@@ -164,3 +164,15 @@ def test_bad_now_is_one_line_and_exit_2(workspace: Path, tmp_path: Path, now: st
     assert result.exit_code == 2, result.output
     assert result.output.strip().startswith(f"error: {message}") and result.output.strip().count("\n") == 0
     assert not out.exists()
+
+
+def test_schedule_takes_now_and_plans_the_week_holding_it(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    result = run("schedule", str(workspace), "--now", "2026-12-02T12:00:00Z", "--time-limit", "5", "--out", str(out), columns=200)
+    assert result.exit_code == 0, result.output
+    assert "week of 2026-11-30" in result.output
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert list(forecast.columns)[-2:] == ["contacts_p10", "contacts_p90"]
+    assert forecast["interval_start"].iloc[0] == "2026-11-30T00:00:00Z"
+    bad = run("schedule", str(workspace), "--now", "tomorrow", "--out", str(tmp_path / "bad"))
+    assert bad.exit_code == 2 and bad.output.startswith("error: --now: expected an ISO-8601 time")
