@@ -36,6 +36,9 @@ from wfm.workspace import Workspace, load_workspace
 
 WEEK = dt.date(2026, 10, 26)
 TIME_LIMIT = 8.0
+# The solve works from TIME_LIMIT; the wall clock is loose, so a busy machine cannot stop it first
+# and make it unrepeatable.
+WALL_LIMIT = 120.0
 COLUMNS = {
     "forecast.csv": ["queue", "interval_start", "contacts", "aht_seconds", "contacts_p10", "contacts_p90"],
     "requirements.csv": list(REQUIREMENT_COLUMNS),
@@ -66,7 +69,7 @@ def ws(world: Path) -> Workspace:
 @pytest.fixture(scope="module")
 def planned(ws: Workspace) -> tuple[PlanResult, list[str]]:
     stages: list[str] = []
-    settings = SolveSettings(time_limit=TIME_LIMIT, deterministic=True)
+    settings = SolveSettings(time_limit=WALL_LIMIT, work_seconds=TIME_LIMIT, deterministic=True)
     result = run_plan(ws, settings=settings, simulate_runs=2, progress=stages.append)
     return result, stages
 
@@ -212,7 +215,9 @@ def test_adjust_forecast_changes_what_is_staffed(ws: Workspace) -> None:
 def test_same_seed_same_roster(ws: Workspace, planned: tuple[PlanResult, list[str]], plan_dir: Path, tmp_path: Path) -> None:
     # The module's plan ran with these settings (seed 0) and simulated; neither the simulation
     # nor the greedy comparison may change the roster.
-    again = run_plan(ws, settings=SolveSettings(time_limit=TIME_LIMIT, deterministic=True), compare_greedy=False)
+    again = run_plan(
+        ws, settings=SolveSettings(time_limit=WALL_LIMIT, work_seconds=TIME_LIMIT, deterministic=True), compare_greedy=False
+    )
     write_plan(again, ws, tmp_path / "again", calendars=False, report=False)
     first = (plan_dir / "roster.csv").read_text(encoding="utf-8")
     assert (tmp_path / "again" / "roster.csv").read_text(encoding="utf-8") == first

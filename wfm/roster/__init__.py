@@ -20,16 +20,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wfm.errors import InfeasibleError
+from wfm.requirements import FORECAST_COLUMNS, compute_requirements
 from wfm.roster.assign import Assignment, assign_agents
-from wfm.roster.candidates import Group, make_groups
+from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, make_groups
 from wfm.roster.coverage import coverage_frame, coverage_summary
 from wfm.roster.demand import ServiceWeights, build_demand
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
 from wfm.roster.realize import realize, roster_frame
-from wfm.roster.week import Progress, SolveSettings, solve_week
+from wfm.roster.week import Progress, Rounded, SolveSettings, solve_week
+from wfm.timegrid import week_start
 from wfm.workspace import Workspace
 
 __all__ = [
@@ -53,6 +56,9 @@ class RosterResult:
 
 # Rosters whose service is within this of the best one's are told apart by paid hours.
 SERVICE_TIE = 0.005
+# The placed roster is topped up with whole shifts where at least this share of a shift's
+# quarter hours meet a queue below its requirement.
+TOP_UP_SHARE = 0.75
 
 
 @dataclass
@@ -66,6 +72,9 @@ class Candidate:
     level: float  # contact-weighted service level over every queue
     paid_hours: float
     contract_short_minutes: int  # paid minutes below hard contracted minimums, over all agents
+    assignments: list[Assignment] = field(default_factory=list)
+    plan: dict[tuple[str, int], Any] = field(default_factory=dict)  # the queue plan it was placed with
+    skill_sets: list[tuple[str, ...]] = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
         return {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
@@ -93,7 +102,19 @@ def build_roster(
     started = time.perf_counter()
     groups = make_groups(ws.agents, ws.rules, week)
     _check_contracts(groups, ws)
-    demands = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights)
+    given = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights)
+    # The roster is judged on what arrives, not on the forecast: the solve staffs for a margin
+    # of volume above it (`SolveSettings.forecast_margin`); rosters are scored as given.
+    demands = given
+    if settings.forecast_margin != 1.0:
+        demands = build_demand(
+            with_margin(requirements, ws, settings.forecast_margin),
+            ws.queues,
+            ws.rules,
+            week,
+            ws.plan.interval_minutes,
+            weights,
+        )
     all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
 
     def placed(name: str, assignments: list[Assignment], plan: dict[tuple[str, int], Any], sets: Any) -> Candidate:
@@ -101,8 +122,8 @@ def build_roster(
 
     timings["prepare"] = time.perf_counter() - started
     mark = time.perf_counter()
-    greedy = greedy_roster(groups, demands, ws.rules, week)
-    start = prune_roster(greedy, groups, demands, ws.rules)
+    greedy = greedy_roster(groups, given, ws.rules, week)
+    start = prune_roster(greedy_roster(groups, demands, ws.rules, week), groups, demands, ws.rules)
     candidates = [placed("greedy", greedy, {}, all_sets), placed("greedy, pruned", start, {}, all_sets)]
     timings["warm_start"] = time.perf_counter() - mark
     notes: list[str] = []
@@ -111,18 +132,25 @@ def build_roster(
     try:
         solver, optimised = _optimise(groups, demands, ws, week, settings, weights, start, progress, timings, started)
         notes += solver.pop("notes")
-        if optimised is not None:
-            mark = time.perf_counter()
-            assignments, plan, sets = optimised
-            name = "relaxation, nearest whole roster" if solver["rounding_status"] == "NEAREST_ROSTER" else "relax and round"
+        mark = time.perf_counter()
+        for name, (assignments, plan, sets) in optimised:
             candidates.append(placed(name, assignments, plan, sets))
-            timings["realize"] = time.perf_counter() - mark
+        timings["realize"] = time.perf_counter() - mark
     except KeyboardInterrupt:  # Ctrl-C outside a solve: keep the best roster so far
         interrupted = True
         notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
     except Exception as exc:  # a bug in a later stage must not cost the planner the roster
         notes.append(f"week model failed ({type(exc).__name__}: {exc}); the best earlier roster is kept")
         solver.setdefault("failed", f"{type(exc).__name__}: {exc}")
+    if not interrupted:
+        mark = time.perf_counter()
+        best = choose(candidates)
+        covered = _on_queue(best.roster, week)
+        added = greedy_roster(groups, demands, ws.rules, week, existing=best.assignments, covered=covered, min_share=TOP_UP_SHARE)
+        if added:
+            topped = prune_roster(best.assignments + added, groups, demands, ws.rules)
+            candidates.append(placed(f"{best.name}, topped up", topped, best.plan, best.skill_sets))
+        timings["top_up"] = time.perf_counter() - mark
     best = choose(candidates)
     if best.contract_short_minutes:
         raise InfeasibleError("the hard rules cannot all hold", _short_contracts(best, groups, ws))
@@ -154,9 +182,10 @@ def _optimise(
     progress: Progress | None,
     timings: dict[str, float],
     started: float,
-) -> tuple[dict[str, Any], tuple[list[Assignment], dict[tuple[str, int], Any], list[tuple[str, ...]]] | None]:
-    """The week model from the pruned greedy roster, then named agents: the solver figures and
-    the assignments with their queue plan, or None where the model only handed the start on."""
+) -> tuple[dict[str, Any], list[tuple[str, tuple[list[Assignment], dict[tuple[str, int], Any], list[tuple[str, ...]]]]]]:
+    """The week model from the pruned greedy roster, then named agents: the solver figures and,
+    by name, each whole roster it made (the dived relaxation's nearest, CP-SAT's rounding) as
+    assignments with their queue plan; none where the model only handed the start on."""
     # --time-limit covers the whole roster: the week model gets what preparation left (a
     # repeatable solve budgets its work from the limit as given, never from the clock).
     spent = time.perf_counter() - started
@@ -200,15 +229,23 @@ def _optimise(
     }
     if settings.deterministic:  # the parallel solve does not repeat whatever the seed
         solver["seed"] = settings.seed
-    if solution.status not in ("OPTIMAL", "FEASIBLE", "NEAREST_ROSTER"):
-        return solver, None  # the start roster (or nothing) came back: the greedy candidates stand for it
+    rosters: list[tuple[str, Rounded]] = []
+    if solution.nearest is not None:
+        rosters.append(("relaxation, dived and nearest whole roster", solution.nearest))
+    if solution.status in ("OPTIMAL", "FEASIBLE"):
+        rosters.append(("relax and round", Rounded(solution.counts, solution.bands, solution.queue_agents)))
     mark = time.perf_counter()
-    assigned = assign_agents(groups, solution.counts, solution.bands, ws.rules, week, seed=settings.seed)
+    made = []
+    for name, rounded in rosters:
+        assigned = assign_agents(groups, rounded.counts, rounded.bands, ws.rules, week, seed=settings.seed)
+        made.append((name, (assigned.assignments, rounded.queue_agents, solution.skill_sets)))
+        solver.setdefault("assignment", {})[name] = {
+            "shifts_dropped": assigned.dropped,
+            "shifts_added": assigned.added,
+            "soft_violations": assigned.soft_violations,
+        }
     timings["assign"] = time.perf_counter() - mark
-    solver.update(
-        {"shifts_dropped": assigned.dropped, "shifts_added": assigned.added, "soft_violations": assigned.soft_violations}
-    )
-    return solver, (assigned.assignments, solution.queue_agents, solution.skill_sets)
+    return solver, made
 
 
 def _candidate(
@@ -236,7 +273,42 @@ def _candidate(
     summary = coverage_summary(coverage)
     contacts = sum(v["contacts"] for v in summary.values())
     level = sum(v["service_level"] * v["contacts"] for v in summary.values()) / contacts if contacts else 1.0
-    return Candidate(name, roster, coverage, roster_service(coverage), level, sum(paid.values()) / 60, short)
+    return Candidate(
+        name,
+        roster,
+        coverage,
+        roster_service(coverage),
+        level,
+        sum(paid.values()) / 60,
+        short,
+        list(assignments),
+        plan,
+        list(skill_sets),
+    )
+
+
+def _on_queue(roster: pd.DataFrame, week: dt.date) -> dict[str, np.ndarray]:
+    """Agents on each queue per 15-minute slot of the week, from roster rows."""
+    origin = pd.Timestamp(week_start(week))
+    slot = pd.Timedelta(minutes=SLOT_MINUTES)
+    counts: dict[str, np.ndarray] = {}
+    work = roster[~roster["activity"].isin(("break", "lunch"))]
+    first = ((work["start"] - origin) // slot).to_numpy(dtype=int)
+    last = ((work["end"] - origin) // slot).to_numpy(dtype=int)
+    for queue, a, b in zip(work["activity"].to_numpy(), first, last, strict=True):
+        values = counts.setdefault(str(queue), np.zeros(WEEK_SLOTS))
+        values[max(a, 0) : min(b, WEEK_SLOTS)] += 1
+    return counts
+
+
+def with_margin(requirements: pd.DataFrame, ws: Workspace, margin: float) -> pd.DataFrame:
+    """`requirements` re-sized for `margin` times its contacts (the same shrinkage applied)."""
+    scaled = requirements[list(FORECAST_COLUMNS)].copy()
+    scaled["contacts"] = scaled["contacts"] * margin
+    out = compute_requirements(scaled, ws.queues, ws.plan.interval_minutes, ws.rules, ws.plan.shrinkage)
+    if ws.plan.shrinkage > 0:
+        out["agents"] = out["agents_with_shrinkage"]
+    return out
 
 
 def choose(candidates: list[Candidate]) -> Candidate:

@@ -29,9 +29,25 @@ ON_QUEUE_SHARE = 0.9
 
 
 def greedy_roster(
-    groups: Sequence[Group], demands: Sequence[QueueDemand], rules: RulesProfile, week: dt.date
+    groups: Sequence[Group],
+    demands: Sequence[QueueDemand],
+    rules: RulesProfile,
+    week: dt.date,
+    *,
+    existing: Sequence[Assignment] = (),
+    covered: dict[str, np.ndarray] | None = None,
+    min_share: float = 0.0,
 ) -> list[Assignment]:
+    """The greedy roster; or, given a roster `existing` whose on-queue agents per queue and slot
+    are `covered`, that roster topped up: shifts added where queues are still short, each
+    legal beside the agent's shifts, and only where at least `min_share` of its slots meet a
+    shortfall (a shift that buys an hour of service pays for itself; one that covers a lone
+    quarter hour does not). Contracted minimums are the existing roster's business then."""
     need = {d.name: d.required.astype(float).copy() for d in demands}
+    if covered is not None:
+        for name, values in covered.items():
+            if name in need:
+                need[name] -= values[: len(need[name])]
     step = rules.shifts.start_step_minutes
     rest = round(rules.hours.min_rest_between_shifts * 60)
     max_days = 7 - rules.hours.min_days_off_per_week
@@ -44,6 +60,10 @@ def greedy_roster(
     paid: dict[str, int] = defaultdict(int)
     band: dict[str, int] = {}  # a person keeps one start band all week, as the week model assumes
     chosen: list[Assignment] = []
+    for a in existing:
+        worked[a.agent.agent_id].append(a.shift)
+        paid[a.agent.agent_id] += a.shift.paid
+        band.setdefault(a.agent.agent_id, a.shift.band)
 
     def legal(group: Group, agent_id: str, shift: Shift) -> bool:
         history = worked[agent_id]
@@ -111,8 +131,10 @@ def greedy_roster(
                     if not legal(group, agent.agent_id, shift):
                         continue
                     q = max(queues, key=lambda name: (need[name][slot], name))
-                    covered = float(np.clip(need[q][slot : slot + shift.length // SLOT_MINUTES], 0, 1).sum())
-                    score = covered / (shift.paid / 60) - paid[agent.agent_id] / 6000
+                    reach = float(np.clip(need[q][slot : slot + shift.length // SLOT_MINUTES], 0, 1).sum())
+                    if reach < min_share * shift.length // SLOT_MINUTES:
+                        break
+                    score = reach / (shift.paid / 60) - paid[agent.agent_id] / 6000
                     candidate = (score, agent.agent_id, Assignment(agent, shift), q)
                     if best is None or candidate[:2] > best[:2]:
                         best = candidate
@@ -121,6 +143,8 @@ def greedy_roster(
                 break
             _, _, assignment, queue = best
             take(assignment, queue)
+    if existing:  # a top-up: the shifts added, their queues chosen slot by slot like the others'
+        return sorted((replace(a, queue=None) for a in chosen), key=lambda a: (a.agent.agent_id, a.shift.start))
     # Contracted minimums: an agent left short is planned again from scratch, trying each start
     # band (those with fewer night shifts first, as nights are capped) until the minimum holds.
     for group in groups:

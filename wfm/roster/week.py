@@ -120,6 +120,18 @@ class SolveSettings:
     # Rounds of column generation over every candidate shift after the first relaxation (each
     # only while the relaxation's budget lasts; 0: the neighbourhood alone).
     pricing_rounds: int = PRICING_ROUNDS
+    # The roster staffs for this many times the forecast's contacts: interval-level forecast
+    # error would otherwise miss the target wherever more arrives than forecast.
+    forecast_margin: float = 1.0
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """A whole roster of the week model: counts, band sizes and on-queue plan per skill set."""
+
+    counts: dict[Column, int]
+    bands: dict[tuple[int, int], int]
+    queue_agents: dict[tuple[str, int], np.ndarray]
 
 
 @dataclass
@@ -145,6 +157,9 @@ class WeekSolution:
     # --time-limit before its work limit, and then the roster depends on the machine).
     repeatable: bool = False
     notes: list[str] = field(default_factory=list)  # steps that gave up and handed on what they had, and why
+    # The whole roster nearest the dived relaxation, with the dive's queue allocation: complete
+    # before CP-SAT rounds, so it is a roster of its own for the caller to weigh.
+    nearest: Rounded | None = None
 
     @property
     def gap(self) -> float:
@@ -754,6 +769,7 @@ class _RelaxStats:
     priced_seconds: float = 0.0  # what the solves after pricing were charged (see `_relax`)
     lp: LinearRelaxation | None = None  # the last relaxation, for diving
     index: dict[Column, int] = field(default_factory=dict)  # column → its variable in `lp`
+    model: _Model | None = None  # the model `lp` relaxes (its allocation variables)
 
 
 def _relax(
@@ -824,7 +840,7 @@ def _relax(
             stats.priced += len(ids)
         stats.rounds += 1
     stats.seconds = time.perf_counter() - started
-    stats.lp, stats.index = lp, best
+    stats.lp, stats.index, stats.model = lp, best, model
     values: dict[Column, float] = {}
     if relaxed is not None:
         for key, position in best.items():
@@ -832,6 +848,19 @@ def _relax(
             if value > 1e-6:
                 values[key] = value
     return relaxed, values, stats
+
+
+def _variables(cp: cp_model.CpModel) -> list[Any]:
+    return [cp.get_int_var_from_proto_index(i) for i in range(len(cp.proto.variables))]
+
+
+def _allocation(model: _Model, values: np.ndarray) -> dict[tuple[str, int], np.ndarray]:
+    """(queue, skill-set index) → on-queue agents per slot, from the model's variable values."""
+    queue_agents: dict[tuple[str, int], np.ndarray] = {}
+    for (s, q, block), var in model.w.items():
+        slots = queue_agents.setdefault((q, s), np.zeros(WEEK_SLOTS))
+        slots[block * BLOCK : (block + 1) * BLOCK] = values[var.index] / SCALE
+    return queue_agents
 
 
 def _dive(
@@ -842,19 +871,21 @@ def _dive(
     deadline: float,
     *,
     repeatable: bool,
-) -> tuple[dict[Column, float], float]:
+) -> tuple[dict[Column, float], float, np.ndarray]:
     """LP diving: fix the relaxed shift counts to whole numbers a batch at a time, those nearest
     a whole number first, re-solving the relaxation from its last basis after each batch so
     the counts still free make up for what rounding took or gave. A batch that leaves the
     relaxation without a solution (two halves of shifts on one day rounded up past a band's
     people) is undone and retried smaller; a single count that cannot be fixed is left to
-    `nearest_roster`. Returns the counts where the dive stopped (positive ones) and what it
-    was charged, in the budget's units (simplex iterations × rows when `repeatable`).
+    `nearest_roster`. Returns the counts where the dive stopped (positive ones), what it was
+    charged, in the budget's units (simplex iterations × rows when `repeatable`), and the last
+    relaxation's values (its queue allocation fits those counts).
 
     Rounding the relaxation once, group by group, misses what the groups trade between them: a
     count rounded down in one group is covered by nobody, where a re-solve moves another group's
     shift there."""
     values = {key: float(relaxed.values[position]) for key, position in index.items()}
+    last = relaxed.values
     original = {key: lp.bounds(position) for key, position in index.items()}
     settled: set[Column] = set()
     spent = 0.0
@@ -882,10 +913,11 @@ def _dive(
             share = share / 4
             continue
         values = {key: float(result.values[position]) for key, position in index.items()}
+        last = result.values
         settled.update(batch)
     for key, position in index.items():  # the relaxation as it was, for anyone after
         lp.set_bounds(position, *original[key])
-    return {key: v for key, v in values.items() if v > 1e-6}, spent
+    return {key: v for key, v in values.items() if v > 1e-6}, spent, last
 
 
 def solve_week(
@@ -940,13 +972,16 @@ def solve_week(
     # and hinting it kept the search near it (1.18× the lower bound); widening to all 6,977
     # candidate columns, or 8 workers, did not beat the relaxation's support in the same time.
     solution = None
-    nearest: tuple[dict[Column, int], dict[tuple[int, int], int]] | None = None
+    nearest: Rounded | None = None
     gave_up: list[str] = []
     if relaxed is not None and relaxed_values:
         around = relaxed_values
+        allocation = relaxed.values
         if stats.lp is not None and not stats.interrupted:
             share = DIVE_SHARE * (settings.work_seconds or limit) if settings.deterministic else DIVE_SHARE * limit
-            dived, charged = _dive(stats.lp, stats.index, relaxed, share, started + limit, repeatable=settings.deterministic)
+            dived, charged, allocation = _dive(
+                stats.lp, stats.index, relaxed, share, started + limit, repeatable=settings.deterministic
+            )
             stats.priced_seconds += charged
             # CP-SAT rounds within one of the dive's counts, over the relaxation's shifts too
             around = {key: dived.get(key, 0.0) for key in sorted(set(relaxed_values) | set(dived))}
@@ -957,7 +992,9 @@ def solve_week(
             kept = {g.index for g in groups if g.label in fell_back}
             around = {k: v for k, v in around.items() if k[0] not in kept}
             around.update({k: float(v) for k, v in start_counts.items() if k[0] in kept})
-        nearest = (counts, band_sizes)
+        if counts:
+            plan = _allocation(stats.model, allocation) if stats.model is not None else {}
+            nearest = Rounded(counts, band_sizes, plan)
         solution = _round(
             groups,
             demands,
@@ -978,14 +1015,14 @@ def solve_week(
         # whole group's legal week): a roster from before it stands.
         gave_up.append(f"rounding: {solution[1].status_name(solution[2])} around the relaxation")
         solution = None
-    if solution is None and nearest is not None and nearest[0]:
+    if solution is None and nearest is not None:
         # The rounding found nothing in time: the nearest whole roster to the relaxation is
-        # complete and legal for every group; stage 3 chooses its queues slot by slot.
+        # complete and legal for every group; stage 3 follows the dive's last allocation.
         gave_up.append("rounding: no roster in time; the nearest whole roster to the relaxation stands")
         return WeekSolution(
-            nearest[0],
-            nearest[1],
-            {},
+            nearest.counts,
+            nearest.bands,
+            nearest.queue_agents,
             skill_sets_of(groups),
             "NEAREST_ROSTER",
             0.0,
@@ -998,6 +1035,7 @@ def solve_week(
             bound_over_all=stats.converged,
             candidate_columns=candidate_columns,
             notes=gave_up,
+            nearest=nearest,
         )
     if solution is None:  # no relaxation, or nothing found in time: allocate the starting roster
         fixed = {k: float(v) for k, v in start_counts.items()}
@@ -1029,10 +1067,7 @@ def solve_week(
         return WeekSolution({}, {}, {}, skill_sets_of(groups), solver.status_name(status), 0.0, bound, seconds, notes=gave_up)
     counts = {k: int(solver.value(v)) for k, v in model.x.items() if solver.value(v) > 0}
     bands = {k: int(solver.value(v)) for k, v in model.bands.items() if solver.value(v) > 0}
-    queue_agents: dict[tuple[str, int], np.ndarray] = {}
-    for (s, q, block), var in model.w.items():
-        slots = queue_agents.setdefault((q, s), np.zeros(WEEK_SLOTS))
-        slots[block * BLOCK : (block + 1) * BLOCK] = solver.value(var) / SCALE
+    queue_agents = _allocation(model, np.array([solver.value(v) for v in _variables(model.cp)], dtype=float))
     objective = solver.objective_value
     if progress:
         progress(objective, bound, time.perf_counter() - started)
@@ -1054,6 +1089,7 @@ def solve_week(
         candidate_columns=candidate_columns,
         repeatable=settings.deterministic and not clock_cut,
         notes=gave_up,
+        nearest=nearest,
     )
 
 
