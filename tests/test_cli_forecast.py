@@ -52,6 +52,8 @@ def test_week_model_and_backtest(workspace: Path, tmp_path: Path) -> None:
     for label in ("seasonal naive", "median profile", "holt profile", "auto", "all queues", "phone-en", "email-es"):
         assert label in result.output
     assert "median_profile " in result.output  # the forced model forecast every queue
+    # This small world never forecasts 10 contacts in a quarter hour, so the interval has nothing to be judged on.
+    assert "80% prediction interval: no busy intervals (forecast ≥ 10 contacts) to judge it on" in result.output
     frame = pd.read_csv(out / "forecast.csv")
     assert frame["interval_start"].iloc[0] == "2026-11-23T00:00:00Z"
 

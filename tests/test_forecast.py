@@ -246,10 +246,14 @@ def test_each_model_is_a_small_class(tmp_path: Path) -> None:
 def test_backtest_scores_each_model_and_queue(tmp_path: Path) -> None:
     root = write_workspace(tmp_path / "ws", {"us": NY, "es": MADRID}, "2026-09-07", "2026-11-30")
     scores = backtest(load_workspace(root), weeks=3, models=["seasonal_naive", "median_profile", "auto"])
-    assert list(scores.columns) == ["model", "queue", "weeks", "contacts", "abs_error", "wape"]
+    assert list(scores.columns) == ["model", "queue", "weeks", "contacts", "abs_error", "wape", "busy_intervals", "coverage"]
     assert len(scores) == 6 and (scores["weeks"] == 3).all()
     # A pattern that repeats exactly: last week is perfect, including across both DST changes.
     assert scores["wape"].max() < 1e-9
+    # The default model's interval is judged on the busy 09:00 hour (4 quarter hours a day, 21 days), and holds it.
+    auto = scores[scores["model"] == "auto"]
+    assert (auto["busy_intervals"] == 3 * 7 * 4).all() and (auto["coverage"] == 1.0).all()
+    assert scores.loc[scores["model"] != "auto", "coverage"].isna().all()
 
 
 def test_too_little_history_is_an_input_error(tmp_path: Path) -> None:

@@ -48,7 +48,11 @@ def forecast(
     ] = None,
     backtest: Annotated[
         bool,
-        typer.Option("--backtest", help="Also print each model's week-ahead WAPE per queue over the weeks before the plan week."),
+        typer.Option(
+            "--backtest",
+            help="Also print each model's week-ahead WAPE per queue over the weeks before the plan week, and how often the "
+            "80% prediction interval held what was counted.",
+        ),
     ] = False,
     backtest_weeks: Annotated[int, typer.Option("--backtest-weeks", metavar="N", help="Weeks scored by --backtest.")] = 8,
     fill_gaps: Annotated[
@@ -84,8 +88,10 @@ def forecast(
     if backtest:
         models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
         with err_console.status(f"backtesting {len(models)} models over {backtest_weeks} weeks"):
-            scores = run_backtest(ws, backtest_weeks, models, last_week=monday - dt.timedelta(days=7), fill_gaps=how)
+            last = monday - dt.timedelta(days=7)
+            scores = run_backtest(ws, backtest_weeks, models, last_week=last, fill_gaps=how, interval_model=name or DEFAULT_MODEL)
         console.print(_backtest_table(scores, monday))
+        console.print(_coverage_line(scores), markup=False, soft_wrap=True)
     frame = pd.concat([result.frame for result in results], ignore_index=True)
     with staged_output(out) as stage:
         write_forecast(frame, stage)
@@ -180,6 +186,16 @@ def _backtest_table(scores: pd.DataFrame, monday: dt.date) -> Table:
                 cells.append(f"[bold]{value:.1%}[/bold]" if value == best else f"{value:.1%}")
         table.add_row(queue, *cells)
     return table
+
+
+def _coverage_line(scores: pd.DataFrame) -> str:
+    """How often the default model's 80% interval held what was counted, per queue."""
+    rated = scores[scores["busy_intervals"] > 0]
+    if rated.empty:
+        return "80% prediction interval: no busy intervals (forecast ≥ 10 contacts) to judge it on"
+    parts = [f"{row.queue} {row.coverage:.0%}" for row in rated.itertuples()]
+    pooled = rated["coverage"].mul(rated["busy_intervals"]).sum() / rated["busy_intervals"].sum()
+    return f"80% prediction interval ({rated['model'].iloc[0]}) held {pooled:.0%} of busy intervals: " + ", ".join(parts)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.forecast.grid import DAY_NS, MINUTE_NS, WEEK_NS, QueueSeries, to_ns, utc_index
-from wfm.forecast.intervals import count_quantiles, fit_cv
+from wfm.forecast.intervals import BUSY_CONTACTS, count_quantiles, fit_cv
 from wfm.forecast.intraday import LevelUpdate, fit_level_update
 from wfm.forecast.models import DEFAULT_MODEL, MODELS, AhtProfile, Auto, ContactModel, PastWeeks, check_model, make_model
 from wfm.history import FillGaps, check_fill_gaps, regular_history, utc_text
@@ -196,6 +196,7 @@ def backtest(
     *,
     last_week: dt.date | None = None,
     fill_gaps: str | None = None,
+    interval_model: str | None = DEFAULT_MODEL,
 ) -> pd.DataFrame:
     """Week-ahead accuracy on past weeks: each of `weeks` plan weeks forecast from the history before it.
 
@@ -203,7 +204,9 @@ def backtest(
     experiments. The weeks end with `last_week` (a Monday; default: the last week the history
     covers completely). Intervals with unknown contacts and special days are not scored. Returns the
     columns model, queue, weeks, contacts, abs_error, wape (abs_error / contacts), one row per
-    model and queue; pooled WAPE over queues is sum(abs_error) / sum(contacts).
+    model and queue; pooled WAPE over queues is sum(abs_error) / sum(contacts). For
+    `interval_model` (when scored) also busy_intervals (forecast ≥ BUSY_CONTACTS) and coverage,
+    the share of them inside the 80% prediction interval; 0 and NaN for the other models.
     """
     factories = _factories(models)
     names = list(factories)
@@ -228,6 +231,8 @@ def backtest(
             continue
         one = series[queue.name]
         errors = dict.fromkeys(names, 0.0)
+        held = dict.fromkeys(names, 0)
+        counted = dict.fromkeys(names, 0)
         volume = 0.0
         scored = 0
         for start in starts:
@@ -240,20 +245,36 @@ def backtest(
             scored += 1
             volume += float(actual.sum())
             for name in names:
-                forecast = factories[name]().fit(history).predict_ns(actual_ns)
-                forecast = forecast * _special_factors(ws.special_days, one, actual_ns)
+                fitted = factories[name]().fit(history)
+                forecast = fitted.predict_ns(actual_ns) * _special_factors(ws.special_days, one, actual_ns)
                 errors[name] += float(np.abs(forecast - actual).sum())
+                if name == interval_model:
+                    past = fitted.past_weeks()
+                    low, high = count_quantiles(forecast, fit_cv(past.truth, past.forecast))
+                    busy = forecast >= BUSY_CONTACTS
+                    held[name] += int(((actual >= low) & (actual <= high))[busy].sum())
+                    counted[name] += int(busy.sum())
         for name in names:
             wape = errors[name] / volume if volume > 0 else float("nan")
+            coverage = held[name] / counted[name] if counted[name] else float("nan")
             rows.append(
-                {"model": name, "queue": queue.name, "weeks": scored, "contacts": volume, "abs_error": errors[name], "wape": wape}
+                {
+                    "model": name,
+                    "queue": queue.name,
+                    "weeks": scored,
+                    "contacts": volume,
+                    "abs_error": errors[name],
+                    "wape": wape,
+                    "busy_intervals": counted[name],
+                    "coverage": coverage,
+                }
             )
     if not rows or all(row["weeks"] == 0 for row in rows):
         raise InputError(
             f"backtest: no week ending by {last_week + dt.timedelta(days=6)} has both a week of history before it "
             f"and known contacts (give more history or another last week)"
         )
-    return pd.DataFrame(rows, columns=["model", "queue", "weeks", "contacts", "abs_error", "wape"])
+    return pd.DataFrame(rows, columns=["model", "queue", "weeks", "contacts", "abs_error", "wape", "busy_intervals", "coverage"])
 
 
 BACKTEST_MODELS = ("seasonal_naive", "mean_4w", "median_6w", "recent_weeks", "median_profile", "holt_profile", DEFAULT_MODEL)
