@@ -369,3 +369,16 @@ def test_both_bank_exports_forecast_without_flags_at_the_frontier() -> None:
 def test_the_noon_update_beats_the_week_ahead_on_na_bank_afternoons() -> None:
     figures = _bench().held_out("NA bank 2003", 4)  # type: ignore[attr-defined]
     assert figures["noon_vs_week_ahead"] <= 0.92, figures
+
+
+def test_a_what_if_volume_scales_the_band_with_the_contacts(tmp_path: Path) -> None:
+    from wfm.pipeline import plan_requirements
+
+    root = write_workspace(tmp_path / "ws", {"us": NY}, "2026-10-05", "2026-11-30")
+    ws = load_workspace(root)
+    _, base, _ = plan_requirements(ws, dt.date(2026, 11, 30))
+    _, more, _ = plan_requirements(ws, dt.date(2026, 11, 30), adjust_forecast=lambda f: f.assign(contacts=f["contacts"] * 1.5))
+    busy = (base["contacts"] >= 10).to_numpy()
+    assert busy.sum() == 7 * 4
+    assert more.loc[busy, "contacts_p90"].to_numpy() == pytest.approx(np.round(1.5 * base.loc[busy, "contacts_p90"].to_numpy()))
+    assert more.loc[busy, "contacts_p10"].to_numpy() == pytest.approx(np.round(1.5 * base.loc[busy, "contacts_p10"].to_numpy()))

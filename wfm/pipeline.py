@@ -188,7 +188,7 @@ def plan_requirements(
     else:
         frame = forecast_workspace(ws, monday, model=forecast_model, fill_gaps=fill_gaps, now=now)
     if adjust_forecast is not None:
-        frame = adjust_forecast(frame)
+        frame = _rescaled_band(frame, adjust_forecast(frame))
     _check_covers_week(frame, monday, "requirements" if requirements is not None else "forecast")
     say("requirements")
     if requirements is None:
@@ -457,6 +457,22 @@ def read_requirements(path: Path, ws: Workspace) -> pd.DataFrame:
     requirements["agents"] = merged["given"].to_numpy(dtype=np.int64)
     requirements["agents_with_shrinkage"] = apply_shrinkage(requirements["agents"].to_numpy(), ws.plan.shrinkage)
     return requirements
+
+
+def _rescaled_band(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """A what-if's adjusted forecast with its prediction interval scaled as its contacts were
+    (row by row; an adjustment that drops the band columns keeps them dropped)."""
+    band = [column for column in BAND_COLUMNS if column in after.columns]
+    if not band or len(after) != len(before) or not after.index.equals(before.index):
+        return after
+    old = before["contacts"].to_numpy(dtype=float)
+    new = after["contacts"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(old > 0, new / np.where(old > 0, old, 1.0), 0.0)
+    out = after.copy()
+    for column in band:
+        out[column] = np.round(before[column].to_numpy(dtype=float) * scale)
+    return out
 
 
 def _with_band(requirements: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
