@@ -296,3 +296,38 @@ def test_the_wheel_carries_the_sample_and_the_profiles(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(site / "wfm" / "_data" / "forecasts" / "global-support")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after_seconds", [4.0, 9.0])
+def test_ctrl_c_keeps_the_best_roster_and_says_so(world: Path, tmp_path: Path, after_seconds: float) -> None:
+    """Ctrl-C at any stage of the solve (the first press lands in preparation or the relaxation
+    on most machines, the second later): the command still writes a legal plan, and its
+    summary says it was interrupted and is not repeatable."""
+    import signal
+    import time
+
+    out = tmp_path / "plan"
+    env = {**os.environ, "COLUMNS": "160"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wfm", "schedule", str(world), "--out", str(out), "--time-limit", "120"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(after_seconds)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)  # a guard against a hang, not a speed test
+    if process.returncode == 130:  # pressed before the roster stage: nothing written, one line
+        assert stderr.strip().splitlines()[-1] == "interrupted"
+        assert not out.exists()
+        return
+    assert process.returncode == 0, stderr
+    solver = json.loads((out / "summary.json").read_text(encoding="utf-8"))["solver"]
+    assert solver["interrupted"] is True
+    assert solver["repeatable"] is False
+    assert solver["seconds"] < 120
+    checked = _subprocess("-m", "wfm", "check", str(world), str(out))
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -25,6 +25,7 @@ import pandas as pd
 
 from wfm.errors import InfeasibleError
 from wfm.requirements import FORECAST_COLUMNS, compute_requirements
+from wfm.roster import stop
 from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, make_groups
 from wfm.roster.coverage import coverage_frame, coverage_summary
@@ -89,6 +90,21 @@ def build_roster(
     weights: ServiceWeights | None = None,
     progress: Progress | None = None,
 ) -> RosterResult:
+    """The best roster for the plan week (`_build_roster`); Ctrl-C stops the solve at whatever
+    stage it is in, within moments, and the best roster found so far is returned."""
+    with stop.watching():
+        return _build_roster(ws, requirements, week, settings, weights=weights, progress=progress)
+
+
+def _build_roster(
+    ws: Workspace,
+    requirements: pd.DataFrame,
+    week: dt.date,
+    settings: SolveSettings | None = None,
+    *,
+    weights: ServiceWeights | None = None,
+    progress: Progress | None = None,
+) -> RosterResult:
     """The best roster for the plan week (deterministic for a given seed).
 
     Every stage starts from a legal roster and hands on the best it has: the greedy roster and
@@ -142,6 +158,9 @@ def build_roster(
     except Exception as exc:  # a bug in a later stage must not cost the planner the roster
         notes.append(f"week model failed ({type(exc).__name__}: {exc}); the best earlier roster is kept")
         solver.setdefault("failed", f"{type(exc).__name__}: {exc}")
+    interrupted = interrupted or stop.requested()
+    if interrupted and not any("interrupted" in note for note in notes):
+        notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
     if not interrupted:
         mark = time.perf_counter()
         best = choose(candidates)
@@ -160,7 +179,7 @@ def build_roster(
             "chosen": best.name,
             "candidates": {c.name: c.figures() for c in candidates},
             "notes": notes,
-            "interrupted": interrupted or bool(solver.get("interrupted")),
+            "interrupted": interrupted,
             "seconds": round(time.perf_counter() - started, 2),
             "stages": {k: round(v, 2) for k, v in timings.items()},
             "groups": len(groups),
@@ -316,9 +335,7 @@ def choose(candidates: list[Candidate]) -> Candidate:
     target, and among those within `SERVICE_TIE` of the best the highest contact-weighted
     service level; among those within `SERVICE_TIE` of that, the fewest paid hours (then the
     earliest listed)."""
-    legal = [c for c in candidates if not c.contract_short_minutes] or [
-        min(candidates, key=lambda c: c.contract_short_minutes)
-    ]
+    legal = [c for c in candidates if not c.contract_short_minutes] or [min(candidates, key=lambda c: c.contract_short_minutes)]
     top = max(c.service for c in legal)
     near = [c for c in legal if c.service >= top - SERVICE_TIE]
     best_level = max(c.level for c in near)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from wfm.roster import stop
 from wfm.roster.candidates import DAYS, Group, Shift
 from wfm.rules import RulesProfile
 from wfm.timegrid import local_days
@@ -192,7 +193,7 @@ def _assign_band(
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    status = stop.solve(lambda: solver.solve(model), solver.stop_search)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # Only the contracted minimum can make this infeasible; the caller reports the agents.
         from wfm.errors import InfeasibleError

@@ -19,6 +19,8 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from wfm.roster import stop
+
 # CP-SAT writes ±2^63 for an unbounded side of a range.
 _UNBOUNDED = 2**62
 
@@ -121,7 +123,7 @@ class LinearRelaxation:
         if work_limit is not None:
             parameters += f" max_deterministic_time: {work_limit:.3f}"
         lp.SetSolverSpecificParametersAsString(parameters)
-        status = lp.Solve()
+        status = stop.solve(lp.Solve, lp.InterruptSolve)
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         variables, rows = self._variables, self._rows

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from wfm.roster import stop
 from wfm.roster.candidates import DAYS, SLOT_MINUTES, WEEK_SLOTS, Group, Shift
 from wfm.roster.demand import QueueDemand, ServiceWeights
 from wfm.roster.patterns import SCALE, expected_on_queue
@@ -536,7 +537,8 @@ def _solver(settings: SolveSettings, effort: float, wall: float) -> cp_model.CpS
         # barely moved from its starting roster (objective 5.199M; 5.069M with one task per
         # worker, which stops at its limit).
         params.interleave_batch_size = settings.workers
-    params.catch_sigint_signal = True
+    # Ctrl-C is caught by `stop`, which stops the search (CP-SAT's own handler would hide it).
+    params.catch_sigint_signal = False
     # Presolve is not stopped by the work limit, and probing the allocation models cost seconds
     # per solve (measured); the models are already tight, so one light pass is enough.
     params.cp_model_probing_level = 0
@@ -571,7 +573,10 @@ def _solve_from(
         for key, var in model.bands.items():
             cp.add_hint(var, band_hint.get(key, 0))
     solver = _solver(settings, effort, wall - (time.perf_counter() - started))
-    return solver, solver.solve(cp, _Progress(progress, bound) if progress else None), clock_cut
+    if stop.requested():  # Ctrl-C during the completion: no search after it
+        return solver, cp_model.UNKNOWN, clock_cut
+    callback = _Progress(progress, bound) if progress else None
+    return solver, stop.solve(lambda: solver.solve(cp, callback), solver.stop_search), clock_cut
 
 
 def _complete(
@@ -621,7 +626,7 @@ def _complete(
     params.max_time_in_seconds = max(0.5, wall - (time.perf_counter() - started))
     if settings.deterministic:
         params.max_deterministic_time = effort
-    status = solver.solve(whole)
+    status = stop.solve(lambda: solver.solve(whole), solver.stop_search)
     clock_cut = _clock_stopped(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, clock_cut
@@ -810,16 +815,18 @@ def _relax(
         solving = time.perf_counter()
         wall = max(0.5, deadline - solving)
         work = GLOP_WORK_PER_SECOND * max(0.5, budget - spent) if repeatable else None
-        try:
-            result = lp.solve(wall, work_limit=work)
-        except KeyboardInterrupt:  # Ctrl-C while GLOP ran: round what there is at once
+        result = lp.solve(wall, work_limit=work)
+        if stop.requested():  # Ctrl-C while GLOP ran: round what there is at once
             stats.interrupted = True
-            break
+            if result is None or result.status != "OPTIMAL":
+                break
         if result is None or result.status != "OPTIMAL":
             stats.clock_cut = _ran_out(time.perf_counter() - solving, wall)
             break
         relaxed, best = result, dict(index)
         stats.columns = len(index)
+        if stats.interrupted:
+            break
         last = result.iterations * lp.rows * SECONDS_PER_ITERATION_ROW if repeatable else result.seconds
         spent += last
         if stats.rounds:
@@ -895,7 +902,7 @@ def _dive(
             (abs(v - round(v)), key) for key, v in values.items() if key not in settled and abs(v - round(v)) > 1e-6
         )
         wall = deadline - time.perf_counter()
-        if not open_counts or wall < 0.5:
+        if not open_counts or wall < 0.5 or stop.requested():
             break
         batch = [key for _, key in open_counts[: max(1, math.ceil(share * len(open_counts)))]]
         for key in batch:
@@ -995,20 +1002,24 @@ def solve_week(
         if counts:
             plan = _allocation(stats.model, allocation) if stats.model is not None else {}
             nearest = Rounded(counts, band_sizes, plan)
-        solution = _round(
-            groups,
-            demands,
-            rules,
-            weights,
-            settings,
-            around,
-            1,
-            started + limit,
-            progress,
-            hint=counts,
-            band_hint=band_sizes,
-            bound=bound or None,
-            spent=stats.priced_seconds,
+        solution = (
+            None
+            if stop.requested()
+            else _round(
+                groups,
+                demands,
+                rules,
+                weights,
+                settings,
+                around,
+                1,
+                started + limit,
+                progress,
+                hint=counts,
+                band_hint=band_sizes,
+                bound=bound or None,
+                spent=stats.priced_seconds,
+            )
         )
     if solution is not None and solution[2] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # The rounding proved no roster within one of the relaxation (its support can miss a
@@ -1018,7 +1029,11 @@ def solve_week(
     if solution is None and nearest is not None:
         # The rounding found nothing in time: the nearest whole roster to the relaxation is
         # complete and legal for every group; stage 3 follows the dive's last allocation.
-        gave_up.append("rounding: no roster in time; the nearest whole roster to the relaxation stands")
+        gave_up.append(
+            "rounding: interrupted (Ctrl-C); the nearest whole roster to the relaxation stands"
+            if stop.requested()
+            else "rounding: no roster in time; the nearest whole roster to the relaxation stands"
+        )
         return WeekSolution(
             nearest.counts,
             nearest.bands,
@@ -1036,6 +1051,11 @@ def solve_week(
             candidate_columns=candidate_columns,
             notes=gave_up,
             nearest=nearest,
+        )
+    if solution is None and stop.requested():  # Ctrl-C before any whole roster of the model
+        gave_up.append("interrupted (Ctrl-C) before the week model had a roster; the starting roster stands")
+        return WeekSolution(
+            {}, {}, {}, skill_sets_of(groups), "INTERRUPTED", 0.0, bound, time.perf_counter() - started, notes=gave_up
         )
     if solution is None:  # no relaxation, or nothing found in time: allocate the starting roster
         fixed = {k: float(v) for k, v in start_counts.items()}
@@ -1150,7 +1170,7 @@ def _nearest_group(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10.0  # a safety net: these models solve in milliseconds
-    status = solver.solve(model.cp)
+    status = stop.solve(lambda: solver.solve(model.cp), solver.stop_search)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     counts = {key: int(solver.value(var)) for key, var in model.x.items() if solver.value(var) > 0}
