@@ -62,7 +62,7 @@ SERVICE_TIE = 0.005
 TOP_UP_SHARE = 0.75
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
     """A complete, placed roster (breaks, lunch and queues) and its score as summary.json has it."""
 
@@ -76,6 +76,25 @@ class Candidate:
     assignments: list[Assignment] = field(default_factory=list)
     plan: dict[tuple[str, int], Any] = field(default_factory=dict)  # the queue plan it was placed with
     skill_sets: list[tuple[str, ...]] = field(default_factory=list)
+    queues: dict[str, dict[str, Any]] = field(default_factory=dict)  # coverage_summary
+
+    @property
+    def voice(self) -> float:
+        """Phone/chat intervals on target, averaged over the phone/chat queues with contacts."""
+        shares = [v["intervals_meeting_target"] for v in self.queues.values() if v["channel"] != "email" and v["contacts"] > 0]
+        return sum(shares) / len(shares) if shares else 1.0
+
+    def not_behind(self, other: Candidate) -> bool:
+        """No worse than `other` on phone/chat intervals on target, and on every email queue
+        answered in time at least as often as `other` or its target (within `SERVICE_TIE`)."""
+        if self.voice < other.voice - SERVICE_TIE:
+            return False
+        for name, queue in self.queues.items():
+            if queue["channel"] == "email" and name in other.queues:
+                floor = min(other.queues[name]["service_level"], queue["target"])
+                if queue["service_level"] < floor - SERVICE_TIE:
+                    return False
+        return True
 
     def figures(self) -> dict[str, float]:
         return {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
@@ -303,6 +322,7 @@ def _candidate(
         list(assignments),
         plan,
         list(skill_sets),
+        summary,
     )
 
 
@@ -331,11 +351,15 @@ def with_margin(requirements: pd.DataFrame, ws: Workspace, margin: float) -> pd.
 
 
 def choose(candidates: list[Candidate]) -> Candidate:
-    """The best roster: legal first (no contracted minimum missed); then the most intervals on
-    target, and among those within `SERVICE_TIE` of the best the highest contact-weighted
-    service level; among those within `SERVICE_TIE` of that, the fewest paid hours (then the
-    earliest listed)."""
+    """The best roster: legal first (no contracted minimum missed), and not behind the first
+    candidate (the greedy roster) where that one is legal (`Candidate.not_behind`); then the
+    most intervals on target, and among those within `SERVICE_TIE` of the best the highest
+    contact-weighted service level; among those within `SERVICE_TIE` of that, the fewest paid
+    hours (then the earliest listed)."""
     legal = [c for c in candidates if not c.contract_short_minutes] or [min(candidates, key=lambda c: c.contract_short_minutes)]
+    reference = candidates[0]
+    if any(c is reference for c in legal):
+        legal = [c for c in legal if c is reference or c.not_behind(reference)]
     top = max(c.service for c in legal)
     near = [c for c in legal if c.service >= top - SERVICE_TIE]
     best_level = max(c.level for c in near)
