@@ -857,16 +857,12 @@ def _relax(
     return relaxed, values, stats
 
 
-def _variables(cp: cp_model.CpModel) -> list[Any]:
-    return [cp.get_int_var_from_proto_index(i) for i in range(len(cp.proto.variables))]
-
-
-def _allocation(model: _Model, values: np.ndarray) -> dict[tuple[str, int], np.ndarray]:
-    """(queue, skill-set index) → on-queue agents per slot, from the model's variable values."""
+def _allocation(model: _Model, value: Callable[[Any], float]) -> dict[tuple[str, int], np.ndarray]:
+    """(queue, skill-set index) → on-queue agents per slot, from each allocation variable's value."""
     queue_agents: dict[tuple[str, int], np.ndarray] = {}
     for (s, q, block), var in model.w.items():
         slots = queue_agents.setdefault((q, s), np.zeros(WEEK_SLOTS))
-        slots[block * BLOCK : (block + 1) * BLOCK] = values[var.index] / SCALE
+        slots[block * BLOCK : (block + 1) * BLOCK] = value(var) / SCALE
     return queue_agents
 
 
@@ -1000,7 +996,7 @@ def solve_week(
             around = {k: v for k, v in around.items() if k[0] not in kept}
             around.update({k: float(v) for k, v in start_counts.items() if k[0] in kept})
         if counts:
-            plan = _allocation(stats.model, allocation) if stats.model is not None else {}
+            plan = _allocation(stats.model, lambda var: float(allocation[var.index])) if stats.model is not None else {}
             nearest = Rounded(counts, band_sizes, plan)
         solution = (
             None
@@ -1087,7 +1083,7 @@ def solve_week(
         return WeekSolution({}, {}, {}, skill_sets_of(groups), solver.status_name(status), 0.0, bound, seconds, notes=gave_up)
     counts = {k: int(solver.value(v)) for k, v in model.x.items() if solver.value(v) > 0}
     bands = {k: int(solver.value(v)) for k, v in model.bands.items() if solver.value(v) > 0}
-    queue_agents = _allocation(model, np.array([solver.value(v) for v in _variables(model.cp)], dtype=float))
+    queue_agents = _allocation(model, solver.value)
     objective = solver.objective_value
     if progress:
         progress(objective, bound, time.perf_counter() - started)
