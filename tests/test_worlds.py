@@ -10,10 +10,11 @@ agents) and checked with `python -m wfm check`. For every world:
 - `wfm plan` exits 0;
 - `wfm check` finds no hard violation (exit 0);
 - wfm's roster is never behind the greedy roster of the same plan (summary.json "baseline"),
-  against the forecast, as summary.json scores both. The exact rule: with v the share of
-  phone/chat intervals on target averaged over the phone/chat queues that have contacts,
-  v(wfm) ≥ v(greedy) − 0.005; and for each email queue, wfm's share answered within the
-  deadline ≥ min(greedy's, the queue's target) − 0.005 (meeting the target is never behind).
+  against the forecast, as summary.json scores both. The exact rule (`behind_greedy`): with v
+  the share of phone/chat intervals on target averaged over the phone/chat queues that have
+  contacts, v(wfm) ≥ v(greedy) − 0.005; and with e the share answered within the deadline of
+  the worst email queue, e(wfm) ≥ min(e(greedy), the lowest email target) − 0.005 (meeting
+  the target is never behind). Paid hours do not enter: at equal service wfm may pay more.
 """
 
 from __future__ import annotations
@@ -81,9 +82,24 @@ def _plan_ok(result: Planned) -> None:
     assert result.exit_code == 0, f"wfm plan exit {result.exit_code}: {_why(result)}"
 
 
-def _voice(queues: dict[str, Any], channels: dict[str, str]) -> float:
-    shares = [float(queues[name]["intervals_meeting_target"]) for name, channel in channels.items() if channel != "email"]
-    return sum(shares) / len(shares)
+def behind_greedy(summary: dict[str, Any]) -> str | None:
+    """Why wfm's roster is behind the greedy one by the rule of this module, or None."""
+    ours, greedy = summary["queues"], summary["baseline"]["queues"]
+    busy = {name: q["channel"] for name, q in ours.items() if q["contacts"] > 0}
+    voice = [name for name, channel in busy.items() if channel != "email"]
+    email = [name for name, channel in busy.items() if channel == "email"]
+    assert voice, "every drawn world has a phone or chat queue with contacts"
+    ours_voice = sum(ours[name]["intervals_meeting_target"] for name in voice) / len(voice)
+    greedy_voice = sum(greedy[name]["intervals_meeting_target"] for name in voice) / len(voice)
+    if ours_voice < greedy_voice - TOLERANCE:
+        return f"phone/chat intervals on target: wfm {ours_voice:.4f}, greedy {greedy_voice:.4f}"
+    if email:
+        ours_email = min(ours[name]["service_level"] for name in email)
+        greedy_email = min(greedy[name]["service_level"] for name in email)
+        target = min(ours[name]["target"] for name in email)
+        if ours_email < min(greedy_email, target) - TOLERANCE:
+            return f"worst email queue within its deadline: wfm {ours_email:.4f}, greedy {greedy_email:.4f}"
+    return None
 
 
 @pytest.mark.parametrize("planned", WORLDS, indirect=True, ids=[f"seed{s}-{a}agents" for s, a in WORLDS])
@@ -102,16 +118,4 @@ def test_check_finds_no_hard_violation(planned: Planned) -> None:
 def test_never_behind_greedy(planned: Planned) -> None:
     _plan_ok(planned)
     summary = json.loads((planned.plan / "summary.json").read_text(encoding="utf-8"))
-    ours, greedy = summary["queues"], summary["baseline"]["queues"]
-    busy = {name: q["channel"] for name, q in ours.items() if q["contacts"] > 0}
-    voice = {name: channel for name, channel in busy.items() if channel != "email"}
-    assert voice, "every drawn world has a phone or chat queue with contacts"
-    wfm_share, greedy_share = _voice(ours, voice), _voice(greedy, voice)
-    assert wfm_share >= greedy_share - TOLERANCE, (
-        f"phone/chat intervals on target: wfm {wfm_share:.4f}, greedy {greedy_share:.4f}"
-    )
-    for name in (name for name, channel in busy.items() if channel == "email"):
-        floor = min(greedy[name]["service_level"], ours[name]["target"]) - TOLERANCE
-        assert ours[name]["service_level"] >= floor, (
-            f"{name}: wfm {ours[name]['service_level']}, greedy {greedy[name]['service_level']}"
-        )
+    assert behind_greedy(summary) is None, behind_greedy(summary)
