@@ -138,7 +138,7 @@ def run_plan(
     demand = roster_requirements(requirements, ws.plan.shrinkage)
 
     say("roster")
-    result = build_roster(ws, demand, monday, settings, progress=solver_progress)
+    result = build_roster(ws, demand, monday, settings, progress=solver_progress, forecast_error=frame.attrs.get("day_level_cv"))
 
     baseline = None
     if compare_greedy:

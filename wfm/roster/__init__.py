@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from wfm.roster import stop
 from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, make_groups
 from wfm.roster.coverage import coverage_frame, coverage_summary
-from wfm.roster.demand import ServiceWeights, build_demand
+from wfm.roster.demand import DAY_LEVEL_CV, ServiceWeights, build_demand
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, Rounded, SolveSettings, solve_week
@@ -108,11 +109,16 @@ def build_roster(
     *,
     weights: ServiceWeights | None = None,
     progress: Progress | None = None,
+    forecast_error: Mapping[str, float] | None = None,
 ) -> RosterResult:
     """The best roster for the plan week (`_build_roster`); Ctrl-C stops the solve at whatever
-    stage it is in, within moments, and the best roster found so far is returned."""
+    stage it is in, within moments, and the best roster found so far is returned.
+    `forecast_error`: per queue, the forecast's relative error beyond Poisson noise (the
+    forecast frame's attrs["day_level_cv"]), which the service cost plans for."""
     with stop.watching():
-        return _build_roster(ws, requirements, week, settings, weights=weights, progress=progress)
+        return _build_roster(
+            ws, requirements, week, settings, weights=weights, progress=progress, forecast_error=forecast_error or {}
+        )
 
 
 def _build_roster(
@@ -123,6 +129,7 @@ def _build_roster(
     *,
     weights: ServiceWeights | None = None,
     progress: Progress | None = None,
+    forecast_error: Mapping[str, float],
 ) -> RosterResult:
     """The best roster for the plan week (deterministic for a given seed).
 
@@ -137,7 +144,8 @@ def _build_roster(
     started = time.perf_counter()
     groups = make_groups(ws.agents, ws.rules, week)
     _check_contracts(groups, ws)
-    given = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights)
+    error = {q.name: forecast_error.get(q.name, DAY_LEVEL_CV) for q in ws.queues}
+    given = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights, day_level_cv=error)
     # The roster is judged on what arrives, not on the forecast: the solve staffs for a margin
     # of volume above it (`SolveSettings.forecast_margin`); rosters are scored as given.
     demands = given
@@ -149,6 +157,7 @@ def _build_roster(
             week,
             ws.plan.interval_minutes,
             weights,
+            day_level_cv=error,
         )
     all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
 

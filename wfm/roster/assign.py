@@ -27,6 +27,7 @@ from wfm.workspace import AgentConfig
 _DROP = 10**6  # a counted shift left unassigned
 _EXTRA_MINUTE = 10  # a paid minute added beyond the week model's counts
 _FAIR = 1_000  # each step of the highest nights / weekend days / hours spread
+WALL_SAFETY = 30  # a band model's wall clock, in multiples of its work limit
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,10 @@ def _assign_band(
     model.minimize(sum(objective))
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    # The work limit decides, so the same roster comes out on a busy machine; the clock is only
+    # a safety net (a 1 s wall limit stopped band models early under load, and the roster then
+    # depended on the machine).
+    solver.parameters.max_time_in_seconds = WALL_SAFETY * time_limit
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed

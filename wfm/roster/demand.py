@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,9 +92,12 @@ def build_demand(
     interval_minutes: int,
     weights: ServiceWeights,
     *,
-    day_level_cv: float = DAY_LEVEL_CV,
+    day_level_cv: float | Mapping[str, float] = DAY_LEVEL_CV,
 ) -> list[QueueDemand]:
-    """Requirements frame (queue, interval_start, contacts, aht_seconds, agents) → per-slot demand."""
+    """Requirements frame (queue, interval_start, contacts, aht_seconds, agents) → per-slot demand.
+
+    `day_level_cv` is the forecast's relative error beyond Poisson noise, one figure or per
+    queue (the forecast's own backtest gives it; a queue it does not name takes `DAY_LEVEL_CV`)."""
     if interval_minutes % SLOT_MINUTES:
         raise InputError(f"wfm.toml [plan] interval_minutes: expected 15, 30 or 60, got {interval_minutes}")
     origin = pd.Timestamp(week_start(week))
@@ -122,7 +125,8 @@ def build_demand(
         if queue.is_deferred:
             demand.workload = demand.contacts * demand.aht_seconds / 60.0
         else:
-            curve = expected_service_curve(queue, contacts, aht, interval_minutes, int(agents.max()) + 6, day_level_cv)
+            cv = day_level_cv if isinstance(day_level_cv, float | int) else day_level_cv.get(queue.name, DAY_LEVEL_CV)
+            curve = expected_service_curve(queue, contacts, aht, interval_minutes, int(agents.max()) + 6, float(cv))
             demand.expected_sl = curve[slot_interval]
             demand.cost_lines = [
                 shortfall_cost_lines(int(demand.required[s]), demand.contacts[s], demand.expected_sl[s], weights)

@@ -60,6 +60,7 @@ class LinearRelaxation:
         self._variables = []
         self._rows = []
         self._offset = proto.objective.offset
+        self.last_iterations = 0  # simplex iterations of the last solve, found or not
         for var in proto.variables:
             domain = list(var.domain)  # the C++-backed repeated field does not index from the end
             self._variables.append(lp.NumVar(float(domain[0]), float(domain[-1]), ""))
@@ -124,6 +125,7 @@ class LinearRelaxation:
             parameters += f" max_deterministic_time: {work_limit:.3f}"
         lp.SetSolverSpecificParametersAsString(parameters)
         status = stop.solve(lp.Solve, lp.InterruptSolve)
+        self.last_iterations = lp.iterations()
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         variables, rows = self._variables, self._rows

@@ -874,15 +874,16 @@ def _dive(
     deadline: float,
     *,
     repeatable: bool,
-) -> tuple[dict[Column, float], float, np.ndarray]:
+) -> tuple[dict[Column, float], float, np.ndarray, bool]:
     """LP diving: fix the relaxed shift counts to whole numbers a batch at a time, those nearest
     a whole number first, re-solving the relaxation from its last basis after each batch so
     the counts still free make up for what rounding took or gave. A batch that leaves the
     relaxation without a solution (two halves of shifts on one day rounded up past a band's
     people) is undone and retried smaller; a single count that cannot be fixed is left to
     `nearest_roster`. Returns the counts where the dive stopped (positive ones), what it was
-    charged, in the budget's units (simplex iterations × rows when `repeatable`), and the last
-    relaxation's values (its queue allocation fits those counts).
+    charged, in the budget's units (simplex iterations × rows when `repeatable`), the last
+    relaxation's values (its queue allocation fits those counts), and whether the clock, not
+    the budget, stopped it.
 
     Rounding the relaxation once, group by group, misses what the groups trade between them: a
     count rounded down in one group is covered by nobody, where a re-solve moves another group's
@@ -893,21 +894,29 @@ def _dive(
     settled: set[Column] = set()
     spent = 0.0
     share = DIVE_BATCH
+    clock_cut = False
     while spent < budget:
         open_counts = sorted(
             (abs(v - round(v)), key) for key, v in values.items() if key not in settled and abs(v - round(v)) > 1e-6
         )
         wall = deadline - time.perf_counter()
-        if not open_counts or wall < 0.5 or stop.requested():
+        if not open_counts or stop.requested():
+            break
+        if wall < 0.5:
+            clock_cut = True
             break
         batch = [key for _, key in open_counts[: max(1, math.ceil(share * len(open_counts)))]]
         for key in batch:
             whole = round(values[key])
             lp.set_bounds(index[key], whole, whole)
         work = GLOP_WORK_PER_SECOND * max(0.1, budget - spent) if repeatable else None
+        solving = time.perf_counter()
         result = lp.solve(wall, work_limit=work, warm=True)
-        if result is not None:
-            spent += result.iterations * lp.rows * SECONDS_PER_ITERATION_ROW if repeatable else result.seconds
+        if (result is None or result.status != "OPTIMAL") and _ran_out(time.perf_counter() - solving, wall):
+            clock_cut = True
+            break
+        # every solve is charged, found or not, so a dive of failing batches still ends
+        spent += lp.last_iterations * lp.rows * SECONDS_PER_ITERATION_ROW if repeatable else time.perf_counter() - solving
         if result is None or result.status != "OPTIMAL":
             for key in batch:
                 lp.set_bounds(index[key], *original[key])
@@ -920,7 +929,7 @@ def _dive(
         settled.update(batch)
     for key, position in index.items():  # the relaxation as it was, for anyone after
         lp.set_bounds(position, *original[key])
-    return {key: v for key, v in values.items() if v > 1e-6}, spent, last
+    return {key: v for key, v in values.items() if v > 1e-6}, spent, last, clock_cut
 
 
 def solve_week(
@@ -982,9 +991,10 @@ def solve_week(
         allocation = relaxed.values
         if stats.lp is not None and not stats.interrupted:
             share = DIVE_SHARE * (settings.work_seconds or limit) if settings.deterministic else DIVE_SHARE * limit
-            dived, charged, allocation = _dive(
+            dived, charged, allocation, dive_cut = _dive(
                 stats.lp, stats.index, relaxed, share, started + limit, repeatable=settings.deterministic
             )
+            clock_cut = clock_cut or dive_cut
             stats.priced_seconds += charged
             # CP-SAT rounds within one of the dive's counts, over the relaxation's shifts too
             around = {key: dived.get(key, 0.0) for key in sorted(set(relaxed_values) | set(dived))}
@@ -1166,6 +1176,7 @@ def _nearest_group(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10.0  # a safety net: these models solve in milliseconds
+    solver.parameters.max_deterministic_time = 5.0  # what decides, should one not
     status = stop.solve(lambda: solver.solve(model.cp), solver.stop_search)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
