@@ -560,6 +560,52 @@ def skills(week: AgentWeek) -> Iterator[Violation]:
                 yield week.violation("skills", row.start, detail, row.minutes, "minutes")
 
 
+def min_block(week: AgentWeek) -> Iterator[Violation]:
+    """With `[blocks]`: every queue block of a shift holds at least `min_minutes` on queue, unless
+    it is the shift's only block. A block is a maximal run of rows on one queue; break and lunch
+    rows inside it neither end it nor count toward its length."""
+    if week.rules.blocks is None:
+        return
+    need = week.rules.blocks.min_minutes
+    for shift in week.shifts:
+        runs = queue_blocks(shift)
+        if len(runs) < 2:
+            continue
+        for queue, start, minutes in runs:
+            if need - minutes > EPS_MINUTES:
+                detail = f"{_hours(minutes)} min on {queue} from {week.local_hhmm(start)} local, rule needs {need} min"
+                yield week.violation("min_block", start, detail, need - minutes, "minutes")
+
+
+def max_switches(week: AgentWeek) -> Iterator[Violation]:
+    """With `[blocks]`: a shift changes queue at most `max_switches` times (blocks minus one)."""
+    if week.rules.blocks is None:
+        return
+    cap = week.rules.blocks.max_switches
+    for shift in week.shifts:
+        runs = queue_blocks(shift)
+        switches = len(runs) - 1
+        if switches > cap:
+            path = " → ".join(queue for queue, _, _ in runs)
+            count = _count(switches, "queue switch", "queue switches")
+            detail = f"{count} in the shift from {week.local_hhmm(shift.start)} local ({path}), rule allows {cap}"
+            yield week.violation("max_switches", shift.start, detail, switches - cap, "switches")
+
+
+def queue_blocks(shift: Shift) -> list[tuple[str, dt.datetime, float]]:
+    """The shift's queue blocks in order: (queue, first minute, minutes on queue)."""
+    runs: list[tuple[str, dt.datetime, float]] = []
+    for row in sorted(shift.rows, key=lambda r: (r.start, r.end)):
+        if row.activity in (BREAK, LUNCH):
+            continue
+        if runs and runs[-1][0] == row.activity:
+            queue, start, minutes = runs[-1]
+            runs[-1] = (queue, start, minutes + row.minutes)
+        else:
+            runs.append((row.activity, row.start, row.minutes))
+    return runs
+
+
 AgentRule = Callable[[AgentWeek], Iterable[Violation]]
 # Every rule of wfm.rules, by its one name; the test suite checks this covers RULE_NAMES.
 AGENT_RULES: dict[str, AgentRule] = {
@@ -579,6 +625,8 @@ AGENT_RULES: dict[str, AgentRule] = {
         breaks,
         lunch,
         skills,
+        min_block,
+        max_switches,
     )
 }
 

@@ -4,14 +4,24 @@ A profile holds the parameters of every roster rule and says which rules are sof
 one name everywhere (TOML key, solver constraint, checker, report line):
 
     shift_length, start_grid, availability, days_unavailable, max_hours_week, min_hours_week,
-    max_hours_day, min_rest, max_consecutive_days, min_days_off, max_nights, breaks, lunch, skills
+    max_hours_day, min_rest, max_consecutive_days, min_days_off, max_nights, breaks, lunch, skills,
+    min_block, max_switches
 
 Every rule is hard unless the `[soft]` table gives it a weight, e.g. `max_nights = 8`: then each
 unit of violation (a night over the cap, an hour under the contracted minimum, a day over the
-consecutive run, a day off missing) costs that weight, in paid-hour equivalents, in the roster
+consecutive run, a day off missing, a queue block under the minimum, a queue switch over the
+maximum) costs that weight, in paid-hour equivalents, in the roster
 objective instead of being forbidden: `max_nights = 8` means an extra night is accepted only
 where it saves service worth more than eight paid hours. Weight 0 is not allowed: leave the
 rule out of `[soft]` to keep it hard.
+
+`[blocks]` (FORMATS.md 0.2, "Queue blocks") is optional: without it there are no block rules. A
+block is a maximal run of one agent's on-queue time on one queue within a shift; a break or lunch
+inside it does not end it (the block resumes on the same queue after it), and its length is the
+on-queue time it holds. `min_block`: every block lasts at least `min_minutes`, except the one
+block of a shift with less on-queue time than that. `max_switches`: at most that many queue
+changes per shift. The roster keeps both even when `[soft]` weighs them (the weight is what the
+checker's soft line means; the queue choice never trades a block for service).
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ RuleName = Literal[
     "breaks",
     "lunch",
     "skills",
+    "min_block",
+    "max_switches",
 ]
 RULE_NAMES: tuple[str, ...] = RuleName.__args__  # type: ignore[attr-defined]
 # Rules whose violation can be measured in units and traded against service.
@@ -48,6 +60,8 @@ SOFTENABLE: tuple[str, ...] = (
     "max_consecutive_days",
     "min_days_off",
     "max_nights",
+    "min_block",
+    "max_switches",
 )
 
 
@@ -106,6 +120,24 @@ class Nights(_Frozen):
     window_end_hour: float = Field(6.0, gt=0, le=24)
 
 
+class Blocks(_Frozen):
+    """Queue blocks: `min_minutes` per block (rule min_block), `max_switches` per shift (rule max_switches)."""
+
+    min_minutes: int = Field(60, ge=15, le=480)
+    max_switches: int = Field(2, ge=0, le=40)
+
+    @model_validator(mode="after")
+    def _quarter_hours(self) -> Blocks:
+        if self.min_minutes % 15:
+            raise ValueError(f"min_minutes: must be a multiple of 15 minutes, got {self.min_minutes}")
+        return self
+
+    @property
+    def min_slots(self) -> int:
+        """`min_minutes` in 15-minute slots."""
+        return self.min_minutes // 15
+
+
 class Service(_Frozen):
     max_occupancy: float = Field(0.85, gt=0, le=1)
 
@@ -119,6 +151,7 @@ class RulesProfile(_Frozen):
     breaks: Breaks = Breaks()
     nights: Nights = Nights()
     service: Service = Service()
+    blocks: Blocks | None = None
     soft: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
