@@ -71,7 +71,7 @@ def make_workspace(
         '[[queues]]\nname = "phone-en"\nchannel = "phone"\ntimezone = "America/New_York"\n\n'
         '[[queues]]\nname = "chat-en"\nchannel = "chat"\ntimezone = "America/New_York"\n'
     )
-    profile = {section: {**values, **rules.get(section, {})} for section, values in RULES.items()}
+    profile = {section: {**RULES.get(section, {}), **rules.get(section, {})} for section in {**RULES, **rules}}
     if soft:
         profile["soft"] = soft
     lines = [

@@ -67,15 +67,90 @@ def realize(
         _place_lunch(placed[i], room, sets[i], rules)
     for i in order:
         _place_breaks(placed[i], room, sets[i], rules)
-    _assign_queues(placed, sets, demands, planned, skill_sets)
-    _cover_short(placed, demands)
+    blocks = _limits(rules)
+    _assign_queues(placed, sets, demands, planned, skill_sets, blocks)
+    if blocks is None:
+        _cover_short(placed, demands)
+    else:
+        _cover_short_blocks(placed, demands, blocks)
     for demand in demands:
         if demand.deferred:
-            _email_in_time(placed, demand, demands, demand.queue.max_occupancy or rules.service.max_occupancy)
+            _email_in_time(placed, demand, demands, demand.queue.max_occupancy or rules.service.max_occupancy, blocks)
     return placed
 
 
-def _email_in_time(placed: list[PlacedShift], email: QueueDemand, demands: Sequence[QueueDemand], occupancy: float) -> None:
+@dataclass(frozen=True)
+class Blocks:
+    """The profile's `[blocks]` in slots: every queue block of a shift lasts `min_slots` on-queue
+    slots (unless it is the shift's only one), and a shift changes queue `max_switches` times at most."""
+
+    min_slots: int
+    max_switches: int
+
+
+def _limits(rules: RulesProfile) -> Blocks | None:
+    if rules.blocks is None:
+        return None
+    return Blocks(max(1, rules.blocks.min_minutes // SLOT_MINUTES), rules.blocks.max_switches)
+
+
+def queue_runs(activity: Sequence[str]) -> list[tuple[str, int]]:
+    """The shift's blocks as (queue, on-queue slots); break and lunch neither end nor lengthen one."""
+    runs: list[tuple[str, int]] = []
+    for name in activity:
+        if name in (BREAK, LUNCH, ""):
+            continue
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + 1)
+        else:
+            runs.append((name, 1))
+    return runs
+
+
+def keeps_blocks(activity: Sequence[str], blocks: Blocks) -> bool:
+    runs = queue_runs(activity)
+    if len(runs) <= 1:
+        return True
+    return len(runs) - 1 <= blocks.max_switches and all(size >= blocks.min_slots for _, size in runs)
+
+
+def _segments(activity: list[str], j: int, blocks: Blocks) -> list[list[int]]:
+    """Ways to move the part of offset `j`'s block around `j` to another queue: the whole block,
+    either end of it up to and including `j` (which moves the switch when the other queue is the
+    neighbouring block's), or `min_slots` on-queue slots around `j` (the rest of the block
+    stays). Only the on-queue offsets are listed; breaks inside stay where they are."""
+    queue = activity[j]
+    low = j
+    while low > 0 and activity[low - 1] in (queue, BREAK, LUNCH):
+        low -= 1
+    high = j
+    while high + 1 < len(activity) and activity[high + 1] in (queue, BREAK, LUNCH):
+        high += 1
+    own = [k for k in range(low, high + 1) if activity[k] == queue]
+    at = own.index(j)
+    size = blocks.min_slots
+    options = [own]
+    options += [own[:stop] for stop in range(at + 1, len(own))]
+    options += [own[first:] for first in range(1, at + 1)]
+    for first in range(max(1, at - size + 1), min(at, len(own) - size - 1) + 1):
+        options.append(own[first : first + size])
+    return options
+
+
+def _relabelled(activity: list[str], offsets: list[int], queue: str) -> list[str]:
+    changed = list(activity)
+    for k in offsets:
+        changed[k] = queue
+    return changed
+
+
+def _email_in_time(
+    placed: list[PlacedShift],
+    email: QueueDemand,
+    demands: Sequence[QueueDemand],
+    occupancy: float,
+    blocks: Blocks | None = None,
+) -> None:
     """Where email worked first in, first out would miss its deadline, move agents skilled for it
     onto it inside the late email's window (from its arrival to its deadline), taking first those
     whose phone or chat queue stays above its requirement without them. Emails are answered in
@@ -103,22 +178,51 @@ def _email_in_time(placed: list[PlacedShift], email: QueueDemand, demands: Seque
         late = _first_late(email, agents, occupancy)
         if late is None:
             return
-        move = None
+        move: tuple[int, list[int]] | None = None
         for t in _window(late, deadline):
             for i, j in members.get(t, ()):
                 queue = placed[i].activity[j]
-                if queue in live and served[queue, t] > live[queue].required[t]:
-                    move = (i, j, t)
+                if queue not in live or served[queue, t] <= live[queue].required[t]:
+                    continue
+                part = [j] if blocks is None else _spare_segment(placed[i], j, queue, email.name, served, live[queue], blocks)
+                if part is not None:
+                    move = (i, part)
                     break
             if move:
                 break
         if move is None:
             return  # nobody can be spared inside the window: the rest of the week stays as it is
-        i, j, t = move
-        served[placed[i].activity[j], t] -= 1
-        placed[i].activity[j] = email.name
-        served[email.name, t] += 1
-        agents[t] += 1
+        i, offsets = move
+        for k in offsets:
+            t = placed[i].first_slot + k
+            served[placed[i].activity[k], t] -= 1
+            placed[i].activity[k] = email.name
+            served[email.name, t] += 1
+            if t < WEEK_SLOTS:
+                agents[t] += 1
+
+
+def _spare_segment(
+    shift: PlacedShift,
+    j: int,
+    queue: str,
+    target: str,
+    served: dict[tuple[str, int], int],
+    demand: QueueDemand,
+    blocks: Blocks,
+) -> list[int] | None:
+    """The smallest part of offset `j`'s block on `queue` that can go to `target` keeping the
+    shift's blocks and leaving `queue` at or above its requirement in every slot it leaves."""
+    best = None
+    for offsets in _segments(shift.activity, j, blocks):
+        if not keeps_blocks(_relabelled(shift.activity, offsets, target), blocks):
+            continue
+        slots = [shift.first_slot + k for k in offsets]
+        if any(t >= WEEK_SLOTS or served[queue, t] <= demand.required[t] for t in slots):
+            continue
+        if best is None or len(offsets) < len(best):
+            best = offsets
+    return best
 
 
 def _window(late: int, deadline: int) -> list[int]:
@@ -152,6 +256,51 @@ def _cover_short(placed: list[PlacedShift], demands: Sequence[QueueDemand]) -> N
     for slot in sorted(on_queue):
         if slot < WEEK_SLOTS:
             _cover_slot(placed, on_queue[slot], slot, live)
+
+
+def _cover_short_blocks(placed: list[PlacedShift], demands: Sequence[QueueDemand], blocks: Blocks) -> None:
+    """`_cover_short` in blocks: where a phone or chat queue is short, a donor agent (on another
+    live queue, skilled for the short one) moves a part of its block of at least `min_slots`, or
+    the whole block, when the shift keeps its blocks and the move mends more short slots of the
+    short queue than it opens on the donor's queue (earliest slots first)."""
+    live = {d.name: d for d in demands if not d.deferred}
+    served: dict[tuple[str, int], int] = defaultdict(int)
+    on_queue: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, shift in enumerate(placed):
+        for j, activity in enumerate(shift.activity):
+            served[activity, shift.first_slot + j] += 1
+            if shift.assignment.queue is None and activity in live:
+                on_queue[shift.first_slot + j].append((i, j))
+
+    def short(queue: str, t: int) -> bool:
+        return t < WEEK_SLOTS and served[queue, t] < live[queue].required[t]
+
+    for slot in range(WEEK_SLOTS):
+        for q, demand in sorted(live.items()):
+            while served[q, slot] < demand.required[slot]:
+                best: tuple[tuple[int, int, str], int, list[int]] | None = None
+                for i, j in on_queue.get(slot, ()):
+                    shift = placed[i]
+                    donor = shift.activity[j]
+                    if donor == q or donor not in live or q not in shift.assignment.agent.skills:
+                        continue
+                    for offsets in _segments(shift.activity, j, blocks):
+                        if not keeps_blocks(_relabelled(shift.activity, offsets, q), blocks):
+                            continue
+                        slots = [shift.first_slot + k for k in offsets]
+                        mended = sum(short(q, t) for t in slots)
+                        opened = sum(t < WEEK_SLOTS and served[donor, t] <= live[donor].required[t] for t in slots)
+                        key = (opened - mended, len(offsets), shift.assignment.agent.agent_id)
+                        if mended > opened and (best is None or key < best[0]):
+                            best = (key, i, offsets)
+                if best is None:
+                    break
+                _, i, offsets = best
+                for k in offsets:
+                    t = placed[i].first_slot + k
+                    served[placed[i].activity[k], t] -= 1
+                    placed[i].activity[k] = q
+                    served[q, t] += 1
 
 
 def _cover_slot(placed: list[PlacedShift], members: list[tuple[int, int]], slot: int, live: dict[str, QueueDemand]) -> None:
@@ -310,22 +459,47 @@ def _assign_queues(
     demands: Sequence[QueueDemand],
     planned: dict[tuple[str, int], np.ndarray],
     skill_sets: Sequence[tuple[str, ...]],
+    blocks: Blocks | None = None,
 ) -> None:
+    """Slot by slot, per skill set: the planned counts per queue, made to add up to the agents on
+    queue (`_balance`), with agents staying on their previous queue where the counts allow.
+
+    With `blocks`, an agent is held to its queue (and counts against that queue's plan) until its
+    block has `min_slots` on-queue slots; it may switch only while it has switches left and the
+    shift has at least `min_slots` on-queue slots left (so the new block is a full one, and a shift
+    with less on-queue time than one block keeps one queue). Breaks and lunch do not end a block."""
     demand_by_name = {d.name: d for d in demands}
     deferred = {d.name for d in demands if d.deferred}
     # who is on queue (not on break or lunch) per slot, per skill set
     on_queue: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (set, slot) → [(shift, offset)]
+    left: dict[int, int] = {}  # shift → on-queue slots not yet given a queue
     for i, shift in enumerate(placed):
         first = shift.first_slot
+        left[i] = 0
         for j, activity in enumerate(shift.activity):
             if not activity:
                 on_queue[sets[i], first + j].append((i, j))
+                left[i] += 1
     served: dict[tuple[str, int], float] = defaultdict(float)  # (queue, slot) → agents assigned so far
     # Deferred work keeps its plan on the whole: what a slot gives email less than planned (a
     # break landed there) it owes later, per skill set and in total.
     behind: dict[tuple[str, int], float] = defaultdict(float)
     owed: dict[str, float] = defaultdict(float)
     previous: dict[int, str] = {}
+    run: dict[int, int] = defaultdict(int)  # shift → on-queue slots of its current block
+    switches: dict[int, int] = defaultdict(int)
+
+    def held(i: int) -> str | None:
+        """The queue shift `i` must keep this slot, if any."""
+        if placed[i].assignment.queue is not None:
+            return placed[i].assignment.queue
+        last = previous.get(i)
+        if blocks is None or last is None:
+            return None
+        if run[i] < blocks.min_slots or switches[i] >= blocks.max_switches or left[i] < blocks.min_slots:
+            return last
+        return None
+
     for slot in range(HORIZON):
         for s, skills in enumerate(skill_sets):
             plan = {q: float(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0.0 for q in skills}
@@ -334,26 +508,44 @@ def _assign_queues(
             if agents:
                 queues = [q for q in skills if q in demand_by_name] or list(skills)
                 wanted = {q: max(0, round(plan[q] + (behind[q, s] if q in deferred else 0.0))) for q in queues}
-                counts = _balance(wanted, len(agents), queues, slot, served, demand_by_name, owed)
-                # stay on the previous queue where the counts allow
-                agents = sorted(agents, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
-                rest = []
+                free = []
                 for i, j in agents:
+                    keep = held(i)
+                    if keep is None:
+                        free.append((i, j))
+                        continue
+                    placed[i].activity[j] = keep
+                    served[keep, slot] += 1
+                    given[keep] += 1
+                    if keep in wanted:
+                        wanted[keep] = max(0, wanted[keep] - 1)
+                counts = _balance(wanted, len(free), queues, slot, served, demand_by_name, owed)
+                # stay on the previous queue where the counts allow
+                free = sorted(free, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
+                rest = []
+                for i, j in free:
                     last = previous.get(i)
-                    if last is not None and counts.get(last, 0) > 0 and placed[i].assignment.queue in (None, last):
+                    if last is not None and counts.get(last, 0) > 0:
                         counts[last] -= 1
                         placed[i].activity[j] = last
                     else:
                         rest.append((i, j))
                 for i, j in rest:
-                    held = placed[i].assignment.queue
-                    q = held if held is not None else max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
+                    q = max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
                     counts[q] = counts.get(q, 0) - 1
                     placed[i].activity[j] = q
-                for i, j in agents:
-                    previous[i] = placed[i].activity[j]
+                for i, j in free:
                     served[placed[i].activity[j], slot] += 1
                     given[placed[i].activity[j]] += 1
+                for i, j in agents:
+                    queue = placed[i].activity[j]
+                    if previous.get(i) == queue:
+                        run[i] += 1
+                    else:
+                        switches[i] += i in previous
+                        run[i] = 1
+                    previous[i] = queue
+                    left[i] -= 1
             for q in skills:
                 if q in deferred:
                     behind[q, s] += plan[q] - given[q]
