@@ -28,6 +28,7 @@ from wfm.whatif import (
     ForecastAdjustment,
     Question,
     QueueChange,
+    RayUnavailable,
     Scenario,
     answer_question,
     apply_scenario,
@@ -600,10 +601,15 @@ def test_a_worker_error_comes_back_named(ws: Workspace) -> None:
         run_scenarios(ws, bad, SolveSettings(time_limit=5), WEEK, parallel=True)
 
 
-def test_ray_missing_names_the_extra(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_missing_names_the_extra(world: Path, ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if not installed
-    with pytest.raises(InputError, match=r"--ray auto: Ray is not installed \(install wfm\[ray\]"):
+    with pytest.raises(RayUnavailable, match=r"^ray_address 'auto': Ray is not installed \(install wfm\[ray\]"):
         run_scenarios(ws, [Scenario(name="a"), Scenario(name="b")], ray_address="auto")
+    out = tmp_path / "out"
+    result = run_cli("whatif", str(world), str(scenarios_file(tmp_path, TWO)), "--out", str(out), "--ray", "auto")
+    assert result.exit_code == 2
+    assert "error: --ray auto: Ray is not installed (install wfm[ray], e.g. pip install 'wfm[ray]')\n" in result.output
+    assert not out.exists()
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wfm.errors import InputError, suggest
 from wfm.rules import read_toml
-from wfm.whatif import _known_keys
+from wfm.whatif.scenarios import known_keys
 from wfm.workspace import WEEKDAYS, Workspace
 
 SOURCE = "CAPACITY.toml"
@@ -183,7 +183,7 @@ def _describe(exc: ValidationError, source: str) -> str:
     key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     if error["type"] == "extra_forbidden":
         what = "section" if len(loc) == 1 else "key"
-        known = [name for name in _known_keys(CapacityConfig, loc[:-1]) if name != "from_"]
+        known = [name for name in known_keys(CapacityConfig, loc[:-1]) if name != "from_"]
         if loc[0] == "peak":
             known.append("from")
         return f"{source} {what} {key}: unknown {what}{suggest(str(loc[-1]), known)}"

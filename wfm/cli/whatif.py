@@ -29,7 +29,7 @@ from wfm.cli.schedule import (
 from wfm.errors import InputError
 from wfm.forecast.models import check_model
 from wfm.history import check_fill_gaps
-from wfm.whatif import WhatifResult, load_scenarios, run_whatif, write_whatif
+from wfm.whatif import Answer, RayUnavailable, WhatifResult, load_scenarios, run_whatif, write_whatif
 from wfm.workspace import load_workspace
 
 
@@ -93,34 +93,38 @@ def whatif(
             err_console.print(f"  {message}", markup=False, highlight=False)
             status.update(f"planning scenarios… last: {message}")
 
-        result = run_whatif(
-            ws,
-            file,
-            settings,
-            plan_week,
-            seed,
-            parallel=not serial,
-            ray_address=ray,
-            forecast_model=forecast_model,
-            fill_gaps=how,
-            progress=progress,
-        )
+        try:
+            result = run_whatif(
+                ws,
+                file,
+                settings,
+                plan_week,
+                seed,
+                parallel=not serial,
+                ray_address=ray,
+                forecast_model=forecast_model,
+                fill_gaps=how,
+                progress=progress,
+            )
+        except RayUnavailable as exc:
+            raise InputError(f"--ray {exc.address}: {exc.problem}") from None
     comparison = write_whatif(result, ws, out, seed=seed, calendars=calendars)
     console.print(_table(comparison, result))
     for answer in result.answers:
-        q = answer.question
-        hire = f"{'|'.join(q.skills)} agents in {q.timezone}" + (f" ({q.site})" if q.site else "")
-        if answer.reached:
-            console.print(
-                f"{q.name}: {answer.added} more {hire} meet ≥ {q.target_intervals:.0%} of intervals at target on every phone and"
-                " chat queue",
-                markup=False,
-                soft_wrap=True,
-            )
-        else:
-            console.print(f"{q.name}: target not reached by adding {hire} ({answer.reason})", markup=False, soft_wrap=True)
+        console.print(_answer_line(answer), markup=False, soft_wrap=True)
     written = f"wrote {out / 'comparison.csv'}, {out / 'report.html'} and {len(result.runs)} plan folders"
     console.print(written, markup=False, soft_wrap=True)
+
+
+def _answer_line(answer: Answer) -> str:
+    q = answer.question
+    hire = f"{'|'.join(q.skills)} agents in {q.timezone}" + (f" ({q.site})" if q.site else "")
+    if answer.reached:
+        return (
+            f"{q.name}: {answer.added} more {hire} meet ≥ {q.target_intervals:.0%} of intervals at target on every phone and"
+            " chat queue"
+        )
+    return f"{q.name}: target not reached by adding {hire} ({answer.reason})"
 
 
 def _pct(value: float | None) -> str:
