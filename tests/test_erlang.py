@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfm import erlang
+from wfm.erlang.interval import staff_interval
 from wfm.errors import InputError
 
 # ---------------------------------------------------------------------------------------------
@@ -499,3 +500,22 @@ def test_service_curve_is_monotone_and_reaches_one() -> None:
     assert np.all(np.diff(curve, axis=1) >= -1e-12)
     full = erlang.service_curve(contacts, aht, 15, 20, patience_seconds=120)
     assert np.all(full[:, -1] == 1.0)
+
+
+def test_one_interval_sized_and_evaluated_with_its_verdict() -> None:
+    sized = staff_interval(100, 30, 180, shrinkage=0.3)
+    assert sized.sized and sized.staffing.agents == 14 and sized.meets_target
+    assert sized.agents_with_shrinkage == 20  # ⌈14 / 0.7⌉
+    assert sized.as_json()["mode"] == "sized" and sized.as_json()["model"] == "erlang_c"
+    short = staff_interval(100, 30, 180, agents=8)
+    assert not short.sized and not short.meets_target
+    assert math.isinf(short.staffing.asa_seconds) and short.as_json()["asa_seconds"] is None  # JSON has no infinity
+    capped = staff_interval(300, 15, 240, patience_seconds=60, max_occupancy=0.85)
+    assert capped.model == "erlang_a" and capped.staffing.occupancy <= 0.85 and capped.meets_target
+    over_cap = staff_interval(300, 15, 240, patience_seconds=60, max_occupancy=0.85, agents=capped.staffing.agents - 1)
+    assert over_cap.staffing.service_level >= 0.8 and not over_cap.meets_target  # the cap, not the level, fails it
+    assert list(sized.as_json()) == [
+        "mode", "model", "agents", "agents_with_shrinkage", "servers", "traffic_erlangs", "service_level",
+        "service_level_target", "answer_seconds", "asa_seconds", "occupancy", "max_occupancy", "probability_wait",
+        "abandon_rate", "meets_target",
+    ]  # fmt: skip

@@ -1,22 +1,22 @@
 """`wfm erlang`: staffing for one interval, sized or evaluated, as a table or one JSON object.
 
-Thin on purpose: the maths lives in `wfm.erlang`, shrinkage in `wfm.requirements`; this checks
-the options (each bad value is one `--option: ...` line, exit 2), calls them and prints.
+Thin on purpose: the sizing, the verdict and the JSON shape live in `wfm.erlang.interval`; this
+checks the options (each bad value is one `--option: ...` line, exit 2), calls it and prints.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from wfm.cli.common import console, guarded
-from wfm.erlang import MAX_TRAFFIC_ERLANGS, Staffing, evaluate, required_agents, traffic_erlangs
+from wfm.erlang import MAX_TRAFFIC_ERLANGS, traffic_erlangs
+from wfm.erlang.interval import IntervalStaffing, staff_interval
 from wfm.errors import InputError
-from wfm.requirements import apply_shrinkage
 
 
 @guarded
@@ -67,17 +67,13 @@ def erlang(
             f"--contacts: {contacts:g} contacts of {aht:g} s in {interval_minutes:g} min is {traffic:,.0f} Erlangs, "
             f"got more than the {MAX_TRAFFIC_ERLANGS:,.0f} wfm models (use a shorter interval)"
         )
-    cap = 1.0 if max_occupancy is None else max_occupancy
-    sized = agents is None
-    if agents is None:
-        agents = int(required_agents(traffic, aht, service_level, answer_seconds, cap, concurrency, patience_seconds=patience))
-    result = evaluate(agents, contacts, aht, interval_minutes, answer_seconds, concurrency, patience)
-    meets = result.service_level >= service_level - 1e-12 and result.occupancy <= cap + 1e-12
-    with_shrinkage = int(apply_shrinkage(result.agents, shrinkage))
+    answer = staff_interval(
+        contacts, interval_minutes, aht, service_level, answer_seconds, concurrency, patience, max_occupancy, shrinkage, agents
+    )
     if as_json:
-        typer.echo(json.dumps(_as_dict(result, sized, with_shrinkage, service_level, answer_seconds, cap, meets)))
+        typer.echo(json.dumps(answer.as_json()))
     else:
-        console.print(_table(result, sized, with_shrinkage, shrinkage, service_level, answer_seconds, cap, meets))
+        console.print(_table(answer, shrinkage))
 
 
 def _check(
@@ -115,61 +111,21 @@ def _check_more(max_occupancy: float | None, shrinkage: float, agents: int | Non
         raise InputError(f"--agents: expected a whole number of agents ≥ 0, got {agents}")
 
 
-def _finite(value: float) -> float | None:
-    # JSON has no infinity: an unstable queue's ASA becomes null.
-    return value if math.isfinite(value) else None
-
-
-def _as_dict(
-    result: Staffing,
-    sized: bool,
-    with_shrinkage: int,
-    target: float,
-    answer_seconds: float,
-    cap: float,
-    meets: bool,
-) -> dict[str, Any]:
-    return {
-        "mode": "sized" if sized else "evaluated",
-        "model": "erlang_a" if result.abandon_rate is not None else "erlang_c",
-        "agents": result.agents,
-        "agents_with_shrinkage": with_shrinkage,
-        "servers": result.servers,
-        "traffic_erlangs": result.traffic_erlangs,
-        "service_level": result.service_level,
-        "service_level_target": target,
-        "answer_seconds": answer_seconds,
-        "asa_seconds": _finite(result.asa_seconds),
-        "occupancy": result.occupancy,
-        "max_occupancy": cap,
-        "probability_wait": result.probability_wait,
-        "abandon_rate": result.abandon_rate,
-        "meets_target": meets,
-    }
-
-
-def _table(
-    result: Staffing,
-    sized: bool,
-    with_shrinkage: int,
-    shrinkage: float,
-    target: float,
-    answer_seconds: float,
-    cap: float,
-    meets: bool,
-) -> Table:
-    model = "Erlang A" if result.abandon_rate is not None else "Erlang C"
-    title = f"{model}: {'fewest agents meeting the target' if sized else 'the given staffing'}"
+def _table(answer: IntervalStaffing, shrinkage: float) -> Table:
+    result, cap = answer.staffing, answer.max_occupancy
+    model = "Erlang A" if answer.model == "erlang_a" else "Erlang C"
+    title = f"{model}: {'fewest agents meeting the target' if answer.sized else 'the given staffing'}"
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("traffic", f"{result.traffic_erlangs:.2f} Erlangs")
     table.add_row("agents on queue", str(result.agents))
     if shrinkage > 0:
-        table.add_row(f"agents with {shrinkage:.0%} shrinkage", str(with_shrinkage))
+        table.add_row(f"agents with {shrinkage:.0%} shrinkage", str(answer.agents_with_shrinkage))
     if result.servers != result.agents:
         table.add_row("servers (agents × concurrency)", str(result.servers))
-    table.add_row(f"service level ({answer_seconds:g} s)", f"{result.service_level:.1%}  (target {target:.0%})")
+    level = f"{result.service_level:.1%}  (target {answer.service_level_target:.0%})"
+    table.add_row(f"service level ({answer.answer_seconds:g} s)", level)
     asa = f"{result.asa_seconds:.1f} s" if math.isfinite(result.asa_seconds) else "unbounded (too few agents)"
     table.add_row("average speed of answer", asa)
     occupancy = f"{result.occupancy:.1%}" + (f"  (cap {cap:.0%})" if cap < 1 else "")
@@ -177,7 +133,7 @@ def _table(
     table.add_row("probability of waiting", f"{result.probability_wait:.1%}")
     if result.abandon_rate is not None:
         table.add_row("abandon rate", f"{result.abandon_rate:.1%}")
-    table.add_row("meets target", "yes" if meets else "no")
+    table.add_row("meets target", "yes" if answer.meets_target else "no")
     return table
 
 
