@@ -10,9 +10,10 @@ import numpy as np
 from tests.test_check_rules import NYC, WEEK, agent, make_workspace, roster, shift, utc
 from wfm.check import check_roster
 from wfm.roster.assign import Assignment
+from wfm.roster.blocks import Blocks, improve_blocks, keeps_blocks, queue_runs
 from wfm.roster.candidates import WEEK_SLOTS, Shift
 from wfm.roster.demand import QueueDemand
-from wfm.roster.realize import Blocks, PlacedShift, _assign_queues, _cover_short_blocks, keeps_blocks, queue_runs
+from wfm.roster.realize import PlacedShift, _assign_queues, _cover_short_blocks
 from wfm.workspace import AgentConfig, QueueConfig
 
 BLOCKS = {"min_minutes": 60, "max_switches": 2}
@@ -113,3 +114,39 @@ def test_keeps_blocks_allows_one_short_block_alone() -> None:
     assert keeps_blocks(["phone-en", "break", "phone-en"], blocks)
     assert not keeps_blocks(["phone-en"] * 4 + ["chat-en"] * 3, blocks)
     assert not keeps_blocks(["phone-en"] * 4 + ["chat-en"] * 4 + ["phone-en"] * 4, blocks)
+
+
+def _need(slots: range) -> np.ndarray:
+    required = np.zeros(WEEK_SLOTS)
+    required[slots.start : slots.stop] = 1
+    return required
+
+
+def test_a_shift_takes_the_queue_sequence_that_brings_most_slots_to_requirement() -> None:
+    """Two agents for phone-en and phone-es, 8 on-queue slots each. phone-en needs one agent in
+    slots 0-7, phone-es one in slots 4-11. Agent A (slots 0-7) sits on phone-es, B (4-11) on
+    phone-en: 4 of 16 busy slots reached (slots 4-7 twice over). Re-chosen one shift at a time,
+    every busy slot is at its requirement and both shifts keep their blocks."""
+    demands = [_demand("phone-en", "phone", _need(range(0, 8))), _demand("phone-es", "phone", _need(range(4, 12)))]
+    activities = [["phone-es"] * 8, ["phone-en"] * 8]
+    changed = improve_blocks(activities, [0, 4], [("phone-en", "phone-es")] * 2, demands, Blocks(min_slots=4, max_switches=2))
+    assert changed == 2
+    on = {(q, first + j) for a, first in zip(activities, [0, 4], strict=True) for j, q in enumerate(a)}
+    assert {("phone-en", t) for t in range(8)} | {("phone-es", t) for t in range(4, 12)} <= on
+    assert all(keeps_blocks(a, Blocks(min_slots=4, max_switches=2)) for a in activities)
+
+
+def test_re_chosen_queues_keep_blocks_and_leave_email_where_it_is() -> None:
+    """One agent, 8 phone slots, a break, then 4 email slots (placed by the deadline pass):
+    phone-en needs it in slots 0-3, phone-es in 4-7, and it sits on phone-es (4 of 8 reached).
+    With 2 switches it takes phone-en then phone-es then email (all 8); with 1 switch, the move
+    to email already uses it, so the shift stays as it is. Email stays where it was."""
+    demands = [_demand("phone-en", "phone", _need(range(0, 4))), _demand("phone-es", "phone", _need(range(4, 8)))]
+    activity = ["phone-es"] * 8 + ["break"] + ["email-en"] * 4
+    choices = [("email-en", "phone-en", "phone-es")]
+    for switches, expected in ((2, ["phone-en"] * 4 + ["phone-es"] * 4), (1, ["phone-es"] * 8)):
+        activities = [list(activity)]
+        improve_blocks(activities, [0], choices, demands, Blocks(min_slots=4, max_switches=switches))
+        assert activities[0][:8] == expected
+        assert activities[0][8:] == ["break"] + ["email-en"] * 4
+        assert keeps_blocks(activities[0], Blocks(min_slots=4, max_switches=switches))

@@ -6,9 +6,11 @@ Queue choice follows the week model's plan for each skill set (how many of its a
 each queue in each slot); where the agents actually on queue differ from that plan (a break
 landed there), the difference goes to or comes from the queue where one agent changes the
 service cost most. Agents stay on their previous queue when the counts allow, so a bilingual or
-multi-channel agent switches queue in blocks, not every quarter hour. Last, where one skill
+multi-channel agent switches queue in blocks, not every quarter hour. Then, where one skill
 set's plan leaves a phone or chat queue short while agents who could serve it sit above another
-queue's requirement, one of them moves (`_cover_short`).
+queue's requirement, one of them moves (`_cover_short`), and email falls behind its deadline
+nowhere an agent can be spared (`_email_in_time`). With queue blocks in the profile, a last
+pass re-chooses each shift's queues whole, keeping its blocks (`blocks.improve_blocks`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.roster.assign import Assignment
+from wfm.roster.blocks import Blocks, improve_blocks, keeps_blocks
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS
 from wfm.roster.coverage import email_service
 from wfm.roster.demand import QueueDemand
@@ -76,42 +79,16 @@ def realize(
     for demand in demands:
         if demand.deferred:
             _email_in_time(placed, demand, demands, demand.queue.max_occupancy or rules.service.max_occupancy, blocks)
+    if blocks is not None:
+        choices = [[a.queue] if a.queue else sorted(a.agent.skills) for a in assignments]
+        improve_blocks([p.activity for p in placed], [p.first_slot for p in placed], choices, demands, blocks)
     return placed
-
-
-@dataclass(frozen=True)
-class Blocks:
-    """The profile's `[blocks]` in slots: every queue block of a shift lasts `min_slots` on-queue
-    slots (unless it is the shift's only one), and a shift changes queue `max_switches` times at most."""
-
-    min_slots: int
-    max_switches: int
 
 
 def _limits(rules: RulesProfile) -> Blocks | None:
     if rules.blocks is None:
         return None
     return Blocks(max(1, rules.blocks.min_minutes // SLOT_MINUTES), rules.blocks.max_switches)
-
-
-def queue_runs(activity: Sequence[str]) -> list[tuple[str, int]]:
-    """The shift's blocks as (queue, on-queue slots); break and lunch neither end nor lengthen one."""
-    runs: list[tuple[str, int]] = []
-    for name in activity:
-        if name in (BREAK, LUNCH, ""):
-            continue
-        if runs and runs[-1][0] == name:
-            runs[-1] = (name, runs[-1][1] + 1)
-        else:
-            runs.append((name, 1))
-    return runs
-
-
-def keeps_blocks(activity: Sequence[str], blocks: Blocks) -> bool:
-    runs = queue_runs(activity)
-    if len(runs) <= 1:
-        return True
-    return len(runs) - 1 <= blocks.max_switches and all(size >= blocks.min_slots for _, size in runs)
 
 
 def _segments(activity: list[str], j: int, blocks: Blocks) -> list[list[int]]:
