@@ -8,8 +8,10 @@ Three stages, each in its own module (see RESEARCH.md for why the naive model do
    rule, fairly;
 3. `realize`: breaks and lunch where the queues can spare people, and queue choice per slot.
 
-`candidates` builds groups and legal shifts; `greedy` is the simple roster wfm must beat and
-the warm start of stage 1; `coverage` scores any roster against the requirements.
+`candidates` builds groups and legal shifts; `rules` writes each rule of the week once for
+every stage; `explain` says which rules clash when they cannot all hold; `greedy` is the simple
+roster wfm must beat and the warm start of stage 1; `coverage` scores any roster against the
+requirements.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, make_groups
 from wfm.roster.coverage import coverage_frame, coverage_summary
 from wfm.roster.demand import DAY_LEVEL_CV, ServiceWeights, build_demand
+from wfm.roster.explain import check_contracts as _check_contracts
+from wfm.roster.explain import short_contracts
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, Rounded, SolveSettings, solve_week
@@ -407,83 +411,6 @@ def greedy_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) ->
     return RosterResult(roster, coverage, {"status": "GREEDY", "seconds": round(time.perf_counter() - started, 2)})
 
 
-def _check_contracts(groups: list[Group], ws: Workspace) -> None:
-    """Name agents whose contracted minimum no legal week can meet, before any solving."""
-    reasons = []
-    for group in groups:
-        if not group.min_minutes:
-            continue
-        if not group.shifts:
-            reasons.append(_no_shift_reason(group, ws))
-            continue
-        most = _most_paid_minutes(group, ws)
-        if most < group.min_minutes:
-            ids = ", ".join(a.agent_id for a in group.agents)
-            reasons.append(
-                f"min_hours_week: {ids} contracted for {group.min_minutes / 60:g} paid hours, but windows, days"
-                f" unavailable, days off and max_nights ({ws.rules.nights.max_per_week}) allow at most {most / 60:g}"
-            )
-    if reasons:
-        raise InfeasibleError("the hard rules cannot all hold", reasons)
-
-
-def _most_paid_minutes(group: Group, ws: Workspace) -> int:
-    """Most paid minutes one member could work: best shift per day, at most the allowed days and
-    nights, within the weekly cap (rest between days is not considered, so this is an upper bound)."""
-    best_day: dict[int, int] = {}
-    best_night: dict[int, int] = {}
-    for shift in group.shifts:
-        table = best_night if shift.night else best_day
-        table[shift.day] = max(table.get(shift.day, 0), shift.paid)
-    days = 7 - ws.rules.hours.min_days_off_per_week
-    nights = ws.rules.nights.max_per_week if "max_nights" not in ws.rules.soft else days
-    # state: (days used, nights used) → most minutes, over the local days in order
-    states = {(0, 0): 0}
-    for day in sorted(set(best_day) | set(best_night)):
-        following = dict(states)
-        for (used, night_count), minutes in states.items():
-            if used == days:
-                continue
-            if day in best_day:
-                key = (used + 1, night_count)
-                following[key] = max(following.get(key, 0), minutes + best_day[day])
-            if day in best_night and night_count < nights:
-                key = (used + 1, night_count + 1)
-                following[key] = max(following.get(key, 0), minutes + best_night[day])
-        states = following
-    return min(max(states.values()), group.cap_minutes)
-
-
-def _no_shift_reason(group: Group, ws: Workspace) -> str:
-    agent = group.agents[0]
-    ids = ", ".join(a.agent_id for a in group.agents)
-    shortest = min(ws.rules.shifts.lengths_hours)
-    window = agent.window_minutes()
-    if window is not None and (window[1] - window[0]) < shortest * 60:
-        return (
-            f"availability: {ids} available {agent.available_from:%H:%M}–{agent.available_to:%H:%M} but shifts are at least"
-            f" {shortest:g} h (shift_length), and min_hours_week asks for {group.min_minutes / 60:g} h"
-        )
-    return (
-        f"min_hours_week: {ids} have no legal shift this week (days unavailable, window) but are contracted for"
-        f" {group.min_minutes / 60:g} h"
-    )
-
-
 def _short_contracts(best: Candidate, groups: list[Group], ws: Workspace) -> list[str]:
-    """Agents that no roster found could bring to their contracted minimum, by name."""
-    paid = best.roster[best.roster["activity"] != "lunch"].assign(
-        minutes=lambda f: (f["end"] - f["start"]).dt.total_seconds() / 60
-    )
-    worked = paid.groupby("agent_id")["minutes"].sum().to_dict()
-    reasons = []
-    for group in groups:
-        for agent in group.agents:
-            have = worked.get(agent.agent_id, 0.0)
-            if have < group.min_minutes:
-                reasons.append(
-                    f"min_hours_week: {agent.agent_id} is contracted for {group.min_minutes / 60:g} paid hours, but with"
-                    f" max_hours_week, min_days_off, max_nights and the window ({ws.rules.name} profile) no roster found"
-                    f" gives more than {have / 60:g}"
-                )
-    return reasons
+    """Agents that no roster found could bring to their contracted minimum, and why (`explain`)."""
+    return short_contracts(best.roster, groups, ws)

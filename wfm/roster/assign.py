@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from wfm.roster import stop
 from wfm.roster.candidates import DAYS, Group, Shift
-from wfm.rules import RulesProfile
+from wfm.roster.rules import ASSIGN_ORDER, apply, rest_conflicts
+from wfm.rules import RuleName, RulesProfile
 from wfm.timegrid import local_days
 from wfm.workspace import AgentConfig
 
@@ -106,7 +108,7 @@ def _assign_band(
         # One person: the week model's band constraints were already exact for them; only rest
         # across a DST change is left to check.
         shifts = {k: group.shifts[k] for k in wanted}
-        if not _rest_conflicts(shifts, rules):
+        if not rest_conflicts(shifts, rules):
             return AssignResult([Assignment(people[0], s) for s in shifts.values()], 0, 0, {})
     model = cp_model.CpModel()
     shift_ids = sorted(set(wanted) | set(extra))
@@ -129,46 +131,18 @@ def _assign_band(
         else:
             objective.append(_EXTRA_MINUTE * shifts[k].paid * taken)
 
-    conflicts = _rest_conflicts(shifts, rules)
-    max_days = 7 - rules.hours.min_days_off_per_week
-    max_run = rules.hours.max_consecutive_days
-    soft = rules.soft
+    conflicts = rest_conflicts(shifts, rules)
     soft_vars: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     nights_of: list[cp_model.LinearExprT] = []
     weekends_of: list[cp_model.LinearExprT] = []
     paid_of: list[cp_model.LinearExprT] = []
     for p, agent in enumerate(people):
-        by_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for k in shift_ids:
-            by_day[shifts[k].day].append(a[p, k])
-        works = {}
-        for day in range(DAYS):
-            works[day] = sum(by_day.get(day, []))
-            if len(by_day.get(day, [])) > 1:
-                model.add(works[day] <= 1)
-        for k1, k2 in conflicts:
-            model.add_bool_or([a[p, k1].Not(), a[p, k2].Not()])
-        days = sum(works.values())
-        _limit(model, days, max_days, "min_days_off", soft, soft_vars, agent)
-        if max_run < DAYS:
-            for first in range(DAYS - max_run):
-                window = sum(works[d] for d in range(first, first + max_run + 1))
-                _limit(model, window, max_run, "max_consecutive_days", soft, soft_vars, agent)
-        paid = sum(shifts[k].paid * a[p, k] for k in shift_ids)
-        model.add(paid <= group.cap_minutes)
-        if group.min_minutes:
-            if "min_hours_week" in soft:
-                missing = model.new_int_var(0, group.min_minutes, f"missing_minutes[{agent.agent_id}]")
-                model.add(paid + missing >= group.min_minutes)
-                soft_vars["min_hours_week"].append(missing)
-                objective.append(round(soft["min_hours_week"] * _EXTRA_MINUTE) * missing)
-            else:
-                model.add(paid >= group.min_minutes)
-        nights = sum(a[p, k] for k in shift_ids if shifts[k].night)
-        _limit(model, nights, rules.nights.max_per_week, "max_nights", soft, soft_vars, agent)
-        nights_of.append(nights)
+        week = PersonWeek({k: a[p, k] for k in shift_ids}, shifts, conflicts)
+        sink = _PersonSink(model, week.works, agent, rules, soft_vars, objective)
+        apply(sink, week, group, rules, ASSIGN_ORDER)
+        nights_of.append(week.nights())
         weekends_of.append(sum(a[p, k] for k in shift_ids if shifts[k].day in weekend))
-        paid_of.append(paid)
+        paid_of.append(week.paid())
 
     for name, values, upper in (("nights", nights_of, DAYS), ("weekend_days", weekends_of, DAYS)):
         if values:
@@ -185,7 +159,7 @@ def _assign_band(
         objective.append((_FAIR // 60) * (top - low))
     for rule, vars_ in soft_vars.items():
         if rule != "min_hours_week":
-            weight = round(soft[rule] * _EXTRA_MINUTE * 60)
+            weight = round(rules.soft[rule] * _EXTRA_MINUTE * 60)
             objective.extend(weight * v for v in vars_)
     model.minimize(sum(objective))
 
@@ -218,33 +192,83 @@ def _assign_band(
     return AssignResult(chosen, dropped, added, {k: v for k, v in violations.items() if v})
 
 
-def _limit(
-    model: cp_model.CpModel,
-    value: cp_model.LinearExprT,
-    bound: int,
-    rule: str,
-    soft: dict[str, float],
-    soft_vars: dict[str, list[cp_model.IntVar]],
-    agent: AgentConfig,
-) -> None:
-    """value ≤ bound, hard or (when the profile makes `rule` soft) with a costed excess."""
-    if rule in soft:
-        excess = model.new_int_var(0, DAYS, f"{rule}[{agent.agent_id}]")
-        model.add(value <= bound + excess)
-        soft_vars[rule].append(excess)
-    else:
-        model.add(value <= bound)
+class PersonWeek:
+    """One person's week in a band model (`roster.rules.Week`): a boolean per shift they may work."""
+
+    people = 1
+
+    def __init__(self, works: dict[int, cp_model.IntVar], shifts: dict[int, Shift], conflicts: list[tuple[int, int]]) -> None:
+        self.works = works
+        self._conflicts = conflicts
+        self._by_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for k, var in works.items():
+            self._by_day[shifts[k].day].append(var)
+        self._starts = {day: sum(self._by_day.get(day, [])) for day in range(DAYS)}
+        self._paid = sum(shifts[k].paid * var for k, var in works.items())
+        self._nights = sum(var for k, var in works.items() if shifts[k].night)
+
+    def limited_days(self) -> Iterable[int]:
+        return [day for day in range(DAYS) if len(self._by_day.get(day, [])) > 1]
+
+    def starts_on(self, day: int) -> Any:
+        return self._starts[day]
+
+    def any_day(self, days: range) -> bool:
+        return True
+
+    def span(self, days: range) -> Any:
+        return sum(self._starts[d] for d in days)
+
+    def worked(self) -> Any:
+        return sum(self._starts.values())
+
+    def paid(self) -> Any:
+        return self._paid
+
+    def nights(self) -> Any:
+        return self._nights
+
+    def clashes(self, rules: RulesProfile) -> Iterable[tuple[int, int]]:
+        return self._conflicts
 
 
-def _rest_conflicts(shifts: dict[int, Shift], rules: RulesProfile) -> list[tuple[int, int]]:
-    """Pairs of shifts that one person cannot both work: overlapping or too little rest."""
-    rest = round(rules.hours.min_rest_between_shifts * 60)
-    ordered = sorted(shifts.items(), key=lambda item: item[1].start)
-    pairs = []
-    for i, (k1, s1) in enumerate(ordered):
-        for k2, s2 in ordered[i + 1 :]:
-            if s2.start >= s1.end + rest:
-                break
-            if s1.day != s2.day:  # same-day pairs are already excluded by one shift a day
-                pairs.append((k1, k2))
-    return pairs
+class _PersonSink:
+    """The assignment's `roster.rules.Sink`: one row per person and rule, with a costed excess
+    (collected in `soft_vars`) where the profile makes the rule soft."""
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        works: dict[int, cp_model.IntVar],
+        agent: AgentConfig,
+        rules: RulesProfile,
+        soft_vars: dict[str, list[cp_model.IntVar]],
+        objective: list[Any],
+    ) -> None:
+        self._model, self._works, self._agent, self._soft = model, works, agent, rules.soft
+        self._soft_vars, self._objective = soft_vars, objective
+
+    def at_most(self, rule: RuleName, value: Any, bound: int, days: Sequence[int] = ()) -> None:
+        if rule in self._soft:
+            excess = self._model.new_int_var(0, DAYS, f"{rule}[{self._agent.agent_id}]")
+            self._model.add(value <= bound + excess).with_name(self._name(rule, days))
+            self._soft_vars[rule].append(excess)
+        else:
+            self._model.add(value <= bound).with_name(self._name(rule, days))
+
+    def at_least(self, rule: RuleName, value: Any, bound: int, days: Sequence[int] = ()) -> None:
+        if rule in self._soft:
+            missing = self._model.new_int_var(0, bound, f"missing_minutes[{self._agent.agent_id}]")
+            self._model.add(value + missing >= bound).with_name(self._name(rule, days))
+            self._soft_vars[rule].append(missing)
+            self._objective.append(round(self._soft[rule] * _EXTRA_MINUTE) * missing)
+        else:
+            self._model.add(value >= bound).with_name(self._name(rule, days))
+
+    def apart(self, rule: RuleName, first: Hashable, second: Hashable) -> None:
+        pair = [self._works[first], self._works[second]]  # type: ignore[index]
+        self._model.add_bool_or([var.Not() for var in pair]).with_name(f"{rule}[{self._agent.agent_id},{first},{second}]")
+
+    def _name(self, rule: RuleName, days: Sequence[int]) -> str:
+        span = f",days {days[0]}-{days[-1]}" if len(days) > 1 else f",day {days[0]}" if days else ""
+        return f"{rule}[{self._agent.agent_id}{span}]"

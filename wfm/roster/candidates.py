@@ -58,6 +58,7 @@ class Group:
     cap_minutes: int  # weekly paid cap
     min_minutes: int  # contracted weekly minimum (0 if none)
     shifts: tuple[Shift, ...]
+    week: dt.date | None = None  # the plan week the shifts are in
 
     @property
     def size(self) -> int:
@@ -108,6 +109,7 @@ def make_groups(agents: Sequence[AgentConfig], rules: RulesProfile, week: dt.dat
                 cap_minutes=round(agent.weekly_cap(rules) * 60),
                 min_minutes=round((agent.min_hours_week or 0) * 60),
                 shifts=candidate_shifts(agent, rules, week),
+                week=week,
             )
         )
     return groups
@@ -175,28 +177,23 @@ def candidate_shifts(agent: AgentConfig, rules: RulesProfile, week: dt.date) -> 
     origin = week_start(week)
     starts_of_day, dates = _zone_calendar(agent.timezone, week)
     nights = night_windows(agent.timezone, week, rules.nights.window_start_hour, rules.nights.window_end_hour)
-    step = rules.shifts.start_step_minutes
+    # the rules of one shift alone; `rules` imports this module's types, so it is imported here
+    from wfm.roster.rules import availability, days_unavailable, shift_length, start_grid
+
     band = band_minutes(rules)
-    cap = agent.weekly_cap(rules) * 60
-    lengths = []
-    for hours in rules.shifts.lengths_hours:
-        paid = rules.paid_hours(hours) * 60
-        if paid <= rules.hours.max_per_day * 60 + 1e-9 and paid <= cap + 1e-9:
-            lengths.append((round(hours * 60), round(paid)))
+    lengths = shift_length(rules, agent.weekly_cap(rules) * 60)
     shifts: list[Shift] = []
     for day in range(DAYS):
         local_date = dates[day + 1]
-        if agent.unavailable_on(local_date):
+        if days_unavailable(agent, local_date):
             continue
         day_begin, day_end = starts_of_day[day + 1], starts_of_day[day + 2]
-        first = max(0, day_begin)
-        first += -first % step
         windows = _windows_for(agent, local_date, origin)
-        for start in range(first, min(day_end, WEEK_MINUTES), step):
+        for start in start_grid(rules, day_begin, min(day_end, WEEK_MINUTES)):
             local_minute_of_day = start - day_begin
             for length, paid in lengths:
                 end = start + length
-                if not any(w_start <= start and end <= w_end for w_start, w_end in windows):
+                if not availability(windows, start, end):
                     continue
                 shifts.append(
                     Shift(

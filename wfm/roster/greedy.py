@@ -2,7 +2,8 @@
 
 Walk the week in start-grid steps; while some queue is below its requirement at that moment,
 start a shift for the least-loaded skilled agent who may legally work it, choosing the length
-that covers the most of the deficit ahead. Each shift serves one queue throughout (recorded in
+that covers the most of the deficit ahead (`roster.rules.allows`: every rule of the week, in its
+predicate form). Each shift serves one queue throughout (recorded in
 `Assignment.queue`). This is what
 a careful planner with a spreadsheet does; it respects every per-person rule but not the
 service trade-offs across queues, and it cannot look back.
@@ -22,6 +23,7 @@ from wfm.roster.assign import Assignment
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, Shift
 from wfm.roster.demand import QueueDemand
 from wfm.roster.patterns import SCALE, expected_on_queue
+from wfm.roster.rules import allows
 from wfm.rules import RulesProfile
 
 # Share of a shift's slots spent on queue once breaks and lunch are taken.
@@ -49,9 +51,7 @@ def greedy_roster(
             if name in need:
                 need[name] -= values[: len(need[name])]
     step = rules.shifts.start_step_minutes
-    rest = round(rules.hours.min_rest_between_shifts * 60)
     max_days = 7 - rules.hours.min_days_off_per_week
-    max_run = rules.hours.max_consecutive_days
     by_start: dict[int, list[tuple[Group, Shift]]] = defaultdict(list)
     for group in groups:
         for shift in group.shifts:
@@ -66,16 +66,9 @@ def greedy_roster(
         band.setdefault(a.agent.agent_id, a.shift.band)
 
     def legal(group: Group, agent_id: str, shift: Shift) -> bool:
-        history = worked[agent_id]
         if band.get(agent_id, shift.band) != shift.band:
             return False
-        if paid[agent_id] + shift.paid > group.cap_minutes or len(history) >= max_days:
-            return False
-        if any(s.day == shift.day or (s.end + rest > shift.start and shift.end + rest > s.start) for s in history):
-            return False
-        if shift.night and sum(s.night for s in history) >= rules.nights.max_per_week:
-            return False
-        return _longest_run(sorted({s.day for s in history} | {shift.day})) <= max_run
+        return allows(worked[agent_id], shift, paid[agent_id], group, rules)
 
     lengths_paid = sorted({round(rules.paid_hours(h) * 60) for h in rules.shifts.lengths_hours})
     served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
@@ -181,16 +174,6 @@ def _reachable(values: Sequence[int], count: int, low: int, high: int) -> bool:
         for k in range(1, max(count, 0) + 1)
         for combo in itertools.combinations_with_replacement(values, k)
     )
-
-
-def _longest_run(days: list[int]) -> int:
-    longest = run = 0
-    previous = -2
-    for day in days:
-        run = run + 1 if day == previous + 1 else 1
-        longest = max(longest, run)
-        previous = day
-    return longest if days else 0
 
 
 def counts_of(assignments: Sequence[Assignment], groups: Sequence[Group]) -> dict[tuple[int, int], int]:
