@@ -202,12 +202,61 @@ def test_summary_and_description_speak_the_agents_clock() -> None:
     first = min(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
     assert str(first["SUMMARY"]) == "Shift: phone-en, chat-en"
     assert first["DTSTART"].to_ical() == b"20261130T220000"
-    description = str(first["DESCRIPTION"])
-    assert "Bea (mnl-1), times in Asia/Manila" in description
-    assert "Mon 30 Nov 2026 22:00–Tue 06:30, paid 8.00 h" in description
-    assert "Tue 00:00–Tue 00:15  break" in description
-    assert "Tue 02:00–Tue 02:30  lunch" in description
-    assert "22:00–Tue 00:00  phone-en" in description
+    # The shift in queue blocks: the break inside the phone block does not end it; the lunch
+    # between two queues belongs to neither.
+    assert str(first["DESCRIPTION"]).split("\n") == [
+        "Bea (mnl-1), times in Asia/Manila",
+        "Mon 30 Nov 2026 22:00–Tue 06:30, paid 8.00 h",
+        "22:00–Tue 02:00 phone-en · Tue 02:30–Tue 06:30 chat-en",
+        "1 queue switch",
+        "",
+        "22:00–Tue 02:00  phone-en",
+        "  Tue 00:00–Tue 00:15  break",
+        "Tue 02:00–Tue 02:30  lunch",
+        "Tue 02:30–Tue 06:30  chat-en",
+    ]
+
+
+def test_a_block_resumes_after_a_break_and_switches_count_blocks() -> None:
+    """Issue #19: a block is a maximal run on one queue within a shift; breaks and lunch inside
+    it do not end it; switches are blocks minus one."""
+    start = pd.Timestamp("2026-11-30T12:00Z")
+
+    def at(minutes: int) -> str:
+        return (start + pd.Timedelta(minutes=minutes)).isoformat()
+
+    rows: list[Block] = [
+        ("phone-en", at(0), at(60)),
+        ("phone-en", at(60), at(120)),  # cut per interval: still one block
+        ("break", at(120), at(135)),
+        ("phone-en", at(135), at(180)),  # resumes the phone block after the break
+        ("chat-en", at(180), at(240)),
+        ("lunch", at(240), at(270)),
+        ("chat-en", at(270), at(330)),
+        ("break", at(330), at(345)),
+        ("phone-en", at(345), at(480)),
+    ]
+    (shift,) = roster_shifts(roster_of({"nyc-1": [rows]}))["nyc-1"]
+    blocks = [(b.queue, f"{b.start:%H:%M}", f"{b.end:%H:%M}", b.on_queue_minutes) for b in shift.queue_blocks]
+    assert blocks == [
+        ("phone-en", "12:00", "15:00", 165.0),
+        ("chat-en", "15:00", "17:30", 120.0),
+        ("phone-en", "17:45", "20:00", 135.0),
+    ]
+    assert shift.switches == 2
+    info = AgentInfo("nyc-1", "America/New_York", None, None)
+    (event,) = agent_calendar(info, roster_of({"nyc-1": [rows]}), MANILA_WEEK, stamp=STAMP).walk("VEVENT")
+    assert str(event["DESCRIPTION"]).split("\n")[2:] == [
+        "07:00–10:00 phone-en · 10:00–12:30 chat-en · 12:45–15:00 phone-en",
+        "2 queue switches",
+        "",
+        "07:00–10:00  phone-en",
+        "  09:00–09:15  break",
+        "10:00–12:30  chat-en",
+        "  11:00–11:30  lunch",
+        "12:30–12:45  break",
+        "12:45–15:00  phone-en",
+    ]
 
 
 def test_the_zone_is_named_when_the_offset_changes_inside_a_shift() -> None:

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 
 from wfm import synth
-from wfm.check import check_roster, find_shifts, plan_week, read_coverage, read_plan
+from wfm.check import check_roster, find_shifts, is_night, plan_week, read_coverage, read_plan
 from wfm.errors import InputError
 from wfm.exports import parse_summary
-from wfm.outputs import write_requirements
+from wfm.exports.report import agent_weeks
+from wfm.outputs import write_json, write_requirements
 from wfm.pipeline import (
     STAGES,
     PlanResult,
@@ -31,7 +32,8 @@ from wfm.pipeline import (
 )
 from wfm.requirements import REQUIREMENT_COLUMNS, compute_requirements
 from wfm.roster import SolveSettings
-from wfm.rules import RulesProfile
+from wfm.rules import Nights, RulesProfile
+from wfm.summary import read_summary
 from wfm.workspace import Workspace, load_workspace
 
 WEEK = dt.date(2026, 10, 26)
@@ -176,7 +178,9 @@ def test_a_failed_write_leaves_the_previous_plan_intact(
         raise InputError("report: injected failure")
 
     monkeypatch.setattr("wfm.pipeline.build_report", broken)
-    changed = PlanResult(**{**planned[0].__dict__, "summary": {**planned[0].summary, "paid_hours": -1.0}})
+    changed = PlanResult(
+        **{**planned[0].__dict__, "plan_summary": planned[0].plan_summary.model_copy(update={"paid_hours": -1.0})}
+    )
     with pytest.raises(InputError, match="injected"):
         write_plan(changed, ws, out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -278,9 +282,43 @@ def test_agent_summary_counts_nights_and_weekends_in_the_agents_clock(ws: Worksp
         ]
     )
     figures = agent_summary(ws, roster, WEEK)[manila.agent_id]
-    assert figures == {"paid_hours": 16.5, "shifts": 2, "nights": 1, "weekend_days": 1}
+    assert figures.model_dump() == {"paid_hours": 16.5, "shifts": 2, "nights": 1, "weekend_days": 1}
     others = [f for agent_id, f in agent_summary(ws, roster, WEEK).items() if agent_id != manila.agent_id]
-    assert all(f == {"paid_hours": 0, "shifts": 0, "nights": 0, "weekend_days": 0} for f in others)
+    assert all(f.model_dump() == {"paid_hours": 0, "shifts": 0, "nights": 0, "weekend_days": 0} for f in others)
+
+
+def test_a_moved_night_window_is_the_same_night_in_summary_report_and_check(ws: Workspace) -> None:
+    # [nights] 20:00–23:00: a Manila shift 20:00–Sat 05:00 overlaps it, one 14:00–22:00 too, and
+    # one 08:00–16:00 does not. The report's chart once kept 00:00–06:00 whatever the profile said.
+    manila = next(a for a in ws.agents if a.timezone == "Asia/Manila")
+    moved = ws.model_copy(
+        update={"rules": ws.rules.model_copy(update={"nights": Nights(window_start_hour=20, window_end_hour=23)})}
+    )
+
+    def row(start: str, end: str) -> dict[str, object]:
+        return {"agent_id": manila.agent_id, "activity": "phone-en", "start": pd.Timestamp(start), "end": pd.Timestamp(end)}
+
+    roster = pd.DataFrame(
+        [
+            row("2026-10-26T12:00Z", "2026-10-26T21:00Z"),  # Mon 20:00–Tue 05:00 Manila
+            row("2026-10-28T06:00Z", "2026-10-28T14:00Z"),  # Wed 14:00–22:00
+            row("2026-10-30T00:00Z", "2026-10-30T08:00Z"),  # Fri 08:00–16:00
+        ]
+    )
+    summary_nights = agent_summary(moved, roster, WEEK)[manila.agent_id].nights
+    (report_week,) = [
+        w for w in agent_weeks(roster, moved.agents, nights=moved.rules.nights) if w.info.agent_id == manila.agent_id
+    ]
+    checked = sum(is_night(shift, manila.zone, moved.rules) for shift in find_shifts(roster, WEEK))
+    assert summary_nights == report_week.nights == checked == 2
+
+
+def test_summary_json_reads_back_byte_for_byte(plan_dir: Path, tmp_path: Path) -> None:
+    text = (plan_dir / "summary.json").read_text(encoding="utf-8")
+    summary = read_summary(plan_dir / "summary.json")
+    write_json(summary.as_json(), tmp_path / "summary.json")
+    assert (tmp_path / "summary.json").read_text(encoding="utf-8") == text
+    assert summary.solver.status in ("OPTIMAL", "FEASIBLE") and summary.plan is not None and summary.plan.rules == "default"
 
 
 def test_requirements_file_agents_are_honoured(ws: Workspace, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from browser import chromium_or_skip
 from wfm.errors import InputError
 from wfm.exports.calendars import AgentInfo
 from wfm.exports.report import agent_weeks, build_comparison_report, build_report, parse_summary
+from wfm.rules import Nights
 
 WEEK = "2026-11-30"
 EVIL_NAME = '<script>alert("x")</script> & Co'
@@ -136,7 +137,14 @@ def page() -> str:
     roster = make_roster()
     coverage = make_coverage(roster)
     return build_report(
-        roster, coverage, make_summary(), AGENTS, WEEK, requirements=make_requirements(coverage), title="Team <A> plan"
+        roster,
+        coverage,
+        make_summary(),
+        AGENTS,
+        WEEK,
+        requirements=make_requirements(coverage),
+        title="Team <A> plan",
+        nights=Nights(),
     )
 
 
@@ -161,10 +169,10 @@ def button_labels(page: str, name: str) -> list[str]:
 
 
 def test_report_has_every_section_in_reading_order(page: str) -> None:
-    anchors = ["kpis", "coverage", "service-level", "roster", "paid-hours", "nights-weekends", "simulation"]
+    anchors = ["kpis", "coverage", "service-level", "roster", "paid-hours", "nights-weekends", "queue-switches", "simulation"]
     positions = [page.index(f'<section id="{anchor}">') for anchor in anchors]
     assert positions == sorted(positions)
-    assert page.count('class="plotly-graph-div"') == 6
+    assert page.count('class="plotly-graph-div"') == 7
 
 
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:
@@ -237,7 +245,7 @@ def test_paid_hours_and_caps(page: str) -> None:
 
 
 def test_nights_and_weekends_follow_the_agents_clock() -> None:
-    weeks = {w.info.agent_id: w for w in agent_weeks(make_roster(), AGENTS)}
+    weeks = {w.info.agent_id: w for w in agent_weeks(make_roster(), AGENTS, nights=Nights())}
     assert weeks["m/2"].nights == 1 and weeks["a1"].nights == 0 and weeks["x3"].nights == 0
     # 2026-12-05 23:00 UTC is Sunday 07:00 in Manila and Saturday 18:00 in New York.
     sunday = pd.DataFrame(
@@ -248,25 +256,48 @@ def test_nights_and_weekends_follow_the_agents_clock() -> None:
             "end": [pd.Timestamp("2026-12-06T03:00Z")] * 2,
         }
     )
-    weeks = {w.info.agent_id: w for w in agent_weeks(sunday, AGENTS)}
+    weeks = {w.info.agent_id: w for w in agent_weeks(sunday, AGENTS, nights=Nights())}
     assert weeks["m/2"].weekend_days == 1 and weeks["m/2"].nights == 0
     assert weeks["a1"].weekend_days == 1 and weeks["a1"].nights == 0  # ends 22:00 Saturday
     assert weeks["x3"].weekend_days == 0 and weeks["x3"].paid_hours == 0
+
+
+def test_a_moved_night_window_moves_the_nights_chart() -> None:
+    # [nights] 08:00–10:00: a1 starts 08:00 in New York and x3 09:00 in Madrid, both nights now;
+    # m/2's 22:00–06:00 in Manila is not. The old hard-coded 00:00–06:00 counted m/2 only.
+    morning = Nights(window_start_hour=8, window_end_hour=10)
+    weeks = {w.info.agent_id: w for w in agent_weeks(make_roster(), AGENTS, nights=morning)}
+    assert {a: w.nights for a, w in weeks.items()} == {"a1": 1, "m/2": 0, "x3": 1}
+    roster = make_roster()
+    page = build_report(roster, make_coverage(roster), make_summary(), AGENTS, WEEK, nights=morning)
+    night_bars = chart_data(page, "nights-weekends")[0]
+    assert night_bars["x"] == [1, 0, 1]  # agents by site: New York, Manila, Madrid
+    assert "Night shifts overlap 08:00–10:00 in the agent" in page
+
+
+def test_queue_switches_per_agent_and_for_the_plan(page: str) -> None:
+    # a1: phone-en (a break inside), then chat-en after lunch: 1 switch; m/2 likewise; x3 stays on
+    # phone-en through lunch: 0. Three shifts, two switches: a mean of 0.7 and a worst of 1.
+    weeks = {w.info.agent_id: w for w in agent_weeks(make_roster(), AGENTS, nights=Nights())}
+    assert {a: (w.switches, w.worst_switches) for a, w in weeks.items()} == {"a1": (1, 1), "m/2": (1, 1), "x3": (0, 0)}
+    totals, worst = chart_data(page, "queue-switches")
+    assert totals["x"] == [1, 1, 0] and worst["x"] == [1, 1, 0]
+    assert "shifts average 0.7 switches; the most in one shift is 1." in page
 
 
 def test_simulation_section_only_with_a_simulation() -> None:
     roster = make_roster()
     summary = make_summary()
     del summary["simulation"]
-    page = build_report(roster, make_coverage(roster), summary, AGENTS, WEEK)
+    page = build_report(roster, make_coverage(roster), summary, AGENTS, WEEK, nights=Nights())
     assert '<section id="simulation">' not in page
-    assert page.count('class="plotly-graph-div"') == 5
+    assert page.count('class="plotly-graph-div"') == 6
 
 
 def test_agent_objects_are_accepted() -> None:
     roster = make_roster()
     agents = [AgentInfo(a, zone, name, cap) for a, (zone, name, cap) in AGENTS.items()]
-    page = build_report(roster, make_coverage(roster), make_summary(), agents, WEEK)
+    page = build_report(roster, make_coverage(roster), make_summary(), agents, WEEK, nights=Nights())
     assert "Ana Ruiz (a1)" in page
 
 
@@ -280,7 +311,9 @@ def test_bad_summary_names_the_key() -> None:
 def test_roster_agent_missing_from_agents_is_an_error() -> None:
     roster = make_roster()
     with pytest.raises(InputError, match="'m/2'"):
-        build_report(roster, make_coverage(roster), make_summary(), {k: v for k, v in AGENTS.items() if k != "m/2"}, WEEK)
+        build_report(
+            roster, make_coverage(roster), make_summary(), {k: v for k, v in AGENTS.items() if k != "m/2"}, WEEK, nights=Nights()
+        )
 
 
 def _scenarios() -> tuple[list[tuple[str, dict[str, Any]]], pd.DataFrame]:

@@ -2,7 +2,8 @@
 and writing the plan folder.
 
 `run_plan` chains the stages on a loaded workspace and returns a `PlanResult` (values only, no
-files); `write_plan` writes it into a plan folder through one staging folder, so a failed run
+files); its summary is a `wfm.summary.PlanSummary`, built here once (`build_summary`) and read by
+attribute everywhere after. `write_plan` writes it into a plan folder through one staging folder, so a failed run
 leaves the previous plan intact. `wfm requirements`, `wfm schedule`, `wfm plan`, `wfm demo` and
 `wfm whatif` all go through here; the stage modules do the work.
 
@@ -24,18 +25,19 @@ import numpy as np
 import pandas as pd
 
 from wfm import __version__
-from wfm.check import find_shifts, is_night
 from wfm.errors import InputError
 from wfm.exports import build_report, write_calendars
 from wfm.forecast import BAND_COLUMNS, forecast_workspace, week_at
 from wfm.outputs import staged_output, write_coverage, write_forecast, write_frame, write_json, write_requirements, write_roster
-from wfm.requirements import FORECAST_COLUMNS, apply_shrinkage, compute_requirements
+from wfm.planfiles import FORECAST_COLUMNS, read_forecast, roster_shifts
+from wfm.requirements import apply_shrinkage, compute_requirements
 from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baseline
 from wfm.roster.coverage import coverage_summary
 from wfm.rules import RulesProfile
-from wfm.simulate import INTERVAL_COLUMNS, read_forecast_csv, simulate_plan
+from wfm.simulate import INTERVAL_COLUMNS, simulate_plan
+from wfm.summary import AgentSummary, BaselineQueue, BaselineSummary, PlanSettings, PlanSummary, QueueSummary, SolverSummary
 from wfm.timegrid import week_bounds
-from wfm.workspace import Workspace
+from wfm.workspace import QueueConfig, Workspace
 
 __all__ = [
     "STAGES",
@@ -67,10 +69,15 @@ class PlanResult:
     forecast: pd.DataFrame  # forecast.csv columns (after `adjust_forecast`); interval_start UTC
     requirements: pd.DataFrame  # compute_requirements output (requirements.csv)
     roster: RosterResult  # roster (roster.csv), coverage (coverage.csv), solver figures
-    summary: dict[str, Any]  # summary.json
-    baseline: dict[str, Any] | None = None  # the greedy roster scored the same way (summary["baseline"])
-    simulation: dict[str, Any] | None = None  # simulation.json content (summary["simulation"])
+    plan_summary: PlanSummary  # summary.json, typed
+    baseline: BaselineSummary | None = None  # the greedy roster scored the same way (plan_summary.baseline)
+    simulation: dict[str, Any] | None = None  # simulation.json content (plan_summary.simulation)
     simulation_intervals: pd.DataFrame | None = None  # simulation.csv rows, when simulated
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """summary.json's content as plain JSON values, for callers that still read raw keys."""
+        return self.plan_summary.as_json()
 
 
 # ----------------------------------------------------------------------------- the weekly job
@@ -120,7 +127,7 @@ def run_plan(
       known, the rest of the week re-forecast; without `week`, the week holding now.
     """
     if simulate_runs != 0 and simulate_runs < 2:
-        raise InputError(f"--simulate: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
+        raise InputError(f"run_plan: simulate_runs: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
     say = progress or (lambda stage: None)
     settings = settings or SolveSettings(seed=seed)
 
@@ -145,21 +152,24 @@ def run_plan(
         say("baseline")
         baseline = score_baseline(ws, demand, monday)
 
-    simulation = None
-    intervals = None
+    simulation, intervals = None, None
     if simulate_runs:
         say("simulation")
-        simulated = simulate_plan(
-            ws.queues, ws.agents, result.roster, frame, monday, ws.plan.interval_minutes, runs=simulate_runs, seed=seed
-        )
-        simulation = _rounded(simulated.summary_json())
-        intervals = simulated.intervals[list(INTERVAL_COLUMNS)]
+        simulation, intervals = _simulated(ws, result.roster, frame, monday, simulate_runs, seed)
 
     say("summary")
     summary = build_summary(
         ws, monday, requirements, result, baseline=baseline, simulation=simulation, forecast_models=frame.attrs.get("models")
     )
     return PlanResult(monday, frame, requirements, result, summary, baseline, simulation, intervals)
+
+
+def _simulated(
+    ws: Workspace, roster: pd.DataFrame, forecast: pd.DataFrame, week: dt.date, runs: int, seed: int
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The week played out `runs` times (`wfm.simulate`): simulation.json content, simulation.csv rows."""
+    simulated = simulate_plan(ws.queues, ws.agents, roster, forecast, week, ws.plan.interval_minutes, runs=runs, seed=seed)
+    return _rounded(simulated.summary_json()), simulated.intervals[list(INTERVAL_COLUMNS)]
 
 
 def plan_requirements(
@@ -209,23 +219,27 @@ def roster_requirements(requirements: pd.DataFrame, shrinkage: float) -> pd.Data
     return out
 
 
-def score_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) -> dict[str, Any]:
+def score_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) -> BaselineSummary:
     """The greedy roster (`wfm.roster.greedy_baseline`) for the same requirements, scored like
     the plan: per queue service_level, intervals_meeting_target, scheduled_hours; paid_hours,
     headcount_used, seconds."""
     greedy = greedy_baseline(ws, requirements, week)
     agents = agent_summary(ws, greedy.roster, week)
     queues = {
-        name: {key: figures[key] for key in ("service_level", "intervals_meeting_target", "scheduled_hours")}
+        name: BaselineQueue(
+            service_level=figures["service_level"],
+            intervals_meeting_target=figures["intervals_meeting_target"],
+            scheduled_hours=figures["scheduled_hours"],
+        )
         for name, figures in coverage_summary(greedy.coverage).items()
     }
-    return {
-        "method": "greedy",
-        "queues": queues,
-        "paid_hours": round(sum(a["paid_hours"] for a in agents.values()), 2),
-        "headcount_used": sum(1 for a in agents.values() if a["shifts"]),
-        "seconds": greedy.solver.get("seconds"),
-    }
+    return BaselineSummary(
+        method="greedy",
+        queues=queues,
+        paid_hours=round(sum(a.paid_hours for a in agents.values()), 2),
+        headcount_used=sum(1 for a in agents.values() if a.shifts),
+        seconds=_json_safe(greedy.solver.get("seconds")),
+    )
 
 
 # ----------------------------------------------------------------------------- summary.json
@@ -237,60 +251,72 @@ def build_summary(
     requirements: pd.DataFrame,
     roster_result: RosterResult,
     *,
-    baseline: Mapping[str, Any] | None = None,
+    baseline: BaselineSummary | None = None,
     simulation: Mapping[str, Any] | None = None,
     forecast_models: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """summary.json in the shape `wfm.exports.report.PlanSummary` documents, plus extras.
+) -> PlanSummary:
+    """summary.json as a `PlanSummary` (its shape is documented in `wfm.summary`).
 
-    week; queues{name: service_level, target, intervals_meeting_target, contacts, channel,
-    timezone, required_hours, scheduled_hours, forecast_model}; agents{id: paid_hours, shifts,
-    nights, weekend_days} for every agent of agents.csv; paid_hours; headcount_used; solver
-    (build_roster's figures: status, objective, bound, gap, seconds and more);
-    lower_bound_paid_hours (`lower_bound_paid_hours`); plan{interval_minutes, rules,
-    shrinkage}; wfm_version; and "baseline" / "simulation" when given, a simulation also adding
-    to each queue its simulated service level beside Erlang's (`_beside_erlang`). `requirements`
-    is the compute_requirements frame (before `roster_requirements`).
+    Per queue the roster's coverage figures (`_queue_summary`); per agent of agents.csv
+    `agent_summary`; the solver's figures as build_roster reports them; lower_bound_paid_hours
+    (`lower_bound_paid_hours`); the plan's settings; and "baseline" / "simulation" when given,
+    a simulation also adding to each queue its simulated service level beside Erlang's
+    (`_beside_erlang`). `requirements` is the compute_requirements frame (before
+    `roster_requirements`).
     """
     agents = agent_summary(ws, roster_result.roster, week)
-    queues: dict[str, Any] = {}
+    simulated = _json_safe(dict(simulation)) if simulation is not None else None
     figures = coverage_summary(roster_result.coverage)
-    for queue in ws.queues:
-        one = figures.get(queue.name)
-        if one is None:
-            continue
-        entry: dict[str, Any] = {
-            "service_level": one["service_level"] if one["contacts"] > 0 else None,
-            "target": queue.service_level,
-            "intervals_meeting_target": one["intervals_meeting_target"] if one["contacts"] > 0 else None,
-            "contacts": one["contacts"],
-            "channel": queue.channel,
-            "timezone": queue.timezone,
-            "required_hours": one["required_hours"],
-            "scheduled_hours": one["scheduled_hours"],
-        }
-        if forecast_models and queue.name in forecast_models:
-            entry["forecast_model"] = forecast_models[queue.name]
-        queues[queue.name] = entry
-    summary: dict[str, Any] = {
-        "week": week.isoformat(),
-        "queues": queues,
-        "agents": agents,
-        "paid_hours": round(sum(a["paid_hours"] for a in agents.values()), 2),
-        "headcount_used": sum(1 for a in agents.values() if a["shifts"]),
-        "solver": _json_safe(dict(roster_result.solver)),
-        "lower_bound_paid_hours": round(lower_bound_paid_hours(ws, requirements), 2),
-        "plan": {"interval_minutes": ws.plan.interval_minutes, "rules": ws.rules.name, "shrinkage": ws.plan.shrinkage},
-        "wfm_version": __version__,
+    queues = {
+        queue.name: _queue_summary(
+            queue,
+            figures[queue.name],
+            (forecast_models or {}).get(queue.name),
+            (simulated or {}).get("queues", {}).get(queue.name),
+        )
+        for queue in ws.queues
+        if queue.name in figures
     }
+    given: dict[str, Any] = {}
     if baseline is not None:
-        summary["baseline"] = _json_safe(dict(baseline))
-    if simulation is not None:
-        summary["simulation"] = _json_safe(dict(simulation))
-        for name, simulated in summary["simulation"].get("queues", {}).items():
-            if name in queues:
-                queues[name].update(_beside_erlang(simulated))
-    return summary
+        given["baseline"] = baseline
+    if simulated is not None:
+        given["simulation"] = simulated
+    return PlanSummary(
+        week=week,
+        queues=queues,
+        agents=agents,
+        paid_hours=round(sum(a.paid_hours for a in agents.values()), 2),
+        headcount_used=sum(1 for a in agents.values() if a.shifts),
+        solver=SolverSummary.model_validate(_json_safe(dict(roster_result.solver))),
+        lower_bound_paid_hours=round(lower_bound_paid_hours(ws, requirements), 2),
+        plan=PlanSettings(interval_minutes=ws.plan.interval_minutes, rules=ws.rules.name, shrinkage=ws.plan.shrinkage),
+        wfm_version=__version__,
+        **given,
+    )
+
+
+def _queue_summary(
+    queue: QueueConfig, one: Mapping[str, Any], forecast_model: str | None, simulated: Mapping[str, Any] | None
+) -> QueueSummary:
+    """One queue's entry: its coverage figures (no service level without contacts), the model
+    that forecast it, and its simulated service level when the plan was simulated."""
+    busy = one["contacts"] > 0
+    entry: dict[str, Any] = {
+        "service_level": one["service_level"] if busy else None,
+        "target": queue.service_level,
+        "intervals_meeting_target": one["intervals_meeting_target"] if busy else None,
+        "contacts": one["contacts"],
+        "channel": queue.channel,
+        "timezone": queue.timezone,
+        "required_hours": one["required_hours"],
+        "scheduled_hours": one["scheduled_hours"],
+    }
+    if forecast_model is not None:
+        entry["forecast_model"] = forecast_model
+    if simulated is not None:
+        entry.update(_beside_erlang(simulated))
+    return QueueSummary.model_validate(entry)
 
 
 def _beside_erlang(simulated: Mapping[str, Any]) -> dict[str, Any]:
@@ -308,30 +334,27 @@ def _beside_erlang(simulated: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def agent_summary(ws: Workspace, roster: pd.DataFrame, week: dt.date) -> dict[str, dict[str, Any]]:
+def agent_summary(ws: Workspace, roster: pd.DataFrame, week: dt.date) -> dict[str, AgentSummary]:
     """Per agent of agents.csv (in its order): paid_hours, shifts, nights, weekend_days.
 
-    From the roster rows, as FORMATS.md defines them (the checker's own reading, `wfm.check`):
-    a shift is a maximal run of back-to-back rows starting in the plan week; paid hours are
-    its length minus lunch; a night shift overlaps the profile's local night window (00:00–06:00);
-    a weekend day is a local Saturday or Sunday on which a shift starts.
+    From the roster's shifts that start in the plan week (`wfm.planfiles.Shift`, as FORMATS.md
+    defines them): paid hours are a shift's length minus lunch; a night shift overlaps the
+    profile's local `[nights]` window; a weekend day is a local Saturday or Sunday on which a
+    shift starts.
     """
-    shifts_of: dict[str, list[Any]] = {agent.agent_id: [] for agent in ws.agents}
-    for shift in find_shifts(roster, week):
-        shifts_of.setdefault(shift.agent_id, []).append(shift)
-    out: dict[str, dict[str, Any]] = {}
-    zones = {agent.agent_id: agent.zone for agent in ws.agents}
-    for agent_id, shifts in shifts_of.items():
-        zone = zones.get(agent_id)
-        if zone is None:  # not in agents.csv: build_roster never does this; the checker reports it
-            continue
-        weekend = {shift.start.astimezone(zone).date() for shift in shifts if shift.start.astimezone(zone).weekday() >= 5}
-        out[agent_id] = {
-            "paid_hours": round(sum(shift.paid_hours for shift in shifts), 2),
-            "shifts": len(shifts),
-            "nights": sum(1 for shift in shifts if is_night(shift, zone, ws.rules)),
-            "weekend_days": len(weekend),
-        }
+    first, stop = week_bounds(week)
+    by_agent = roster_shifts(roster)
+    out: dict[str, AgentSummary] = {}
+    for agent in ws.agents:
+        zone = agent.zone
+        shifts = [shift for shift in by_agent.get(agent.agent_id, []) if first <= shift.start < stop]
+        weekend = {shift.local_start_date(zone) for shift in shifts if shift.is_weekend(zone)}
+        out[agent.agent_id] = AgentSummary(
+            paid_hours=round(sum(shift.paid_hours for shift in shifts), 2),
+            shifts=len(shifts),
+            nights=sum(1 for shift in shifts if shift.is_night(zone, ws.rules.nights)),
+            weekend_days=len(weekend),
+        )
     return out
 
 
@@ -398,7 +421,7 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
         write_requirements(result.requirements, stage)
         write_roster(roster.roster, stage)
         write_coverage(roster.coverage, stage)
-        write_json(result.summary, stage / "summary.json")
+        write_json(result.plan_summary.as_json(), stage / "summary.json")
         if result.simulation is not None:
             write_json(result.simulation, stage / "simulation.json")
             if result.simulation_intervals is not None:
@@ -409,9 +432,10 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
             page = build_report(
                 roster.roster,
                 roster.coverage,
-                result.summary,
+                result.plan_summary,
                 ws.agents,
                 result.week,
+                nights=ws.rules.nights,
                 requirements=_with_band(roster_requirements(result.requirements, ws.plan.shrinkage), result.forecast),
                 title=f"wfm weekly plan: {ws.root.resolve().name}",
             )
@@ -419,11 +443,6 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
 
 
 # ----------------------------------------------------------------------------- reading given stages
-
-
-def read_forecast(path: Path) -> pd.DataFrame:
-    """A forecast.csv (FORMATS.md columns) → frame with UTC times; InputError naming row and column."""
-    return read_forecast_csv(Path(path))
 
 
 def read_requirements(path: Path, ws: Workspace) -> pd.DataFrame:
@@ -435,7 +454,7 @@ def read_requirements(path: Path, ws: Workspace) -> pd.DataFrame:
     `[plan] shrinkage`; columns in the file beyond the five above are ignored.
     """
     path = Path(path)
-    forecast = read_forecast_csv(path)
+    forecast = read_forecast(path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     raw.columns = [str(column).strip() for column in raw.columns]
     if "agents" not in raw.columns:
@@ -488,7 +507,7 @@ def _plan_week(ws: Workspace, week: dt.date | None, given: pd.DataFrame | None) 
     if week is not None or ws.plan.week is not None or given is None or not ws.history.empty:
         return ws.plan_week(week)
     if given.empty:
-        raise InputError("forecast: no rows, so no plan week can be inferred (give --week)")
+        raise InputError("forecast: no rows, so no plan week can be inferred (name the plan week, e.g. [plan] week in wfm.toml)")
     first = pd.Timestamp(given["interval_start"].min()).date()
     return first - dt.timedelta(days=first.weekday())
 
@@ -498,7 +517,7 @@ def _check_covers_week(frame: pd.DataFrame, week: dt.date, source: str) -> None:
     stamps = pd.to_datetime(frame["interval_start"], utc=True)
     if not ((stamps >= pd.Timestamp(start)) & (stamps < pd.Timestamp(end))).any():
         span = f"{stamps.min():%Y-%m-%d} to {stamps.max():%Y-%m-%d}" if len(stamps) else "no rows"
-        raise InputError(f"{source}: no interval in the plan week of {week}, got {span} (give --week for the file's week)")
+        raise InputError(f"{source}: no interval in the plan week of {week}, got {span} (plan the file's week instead)")
 
 
 def _json_safe(value: Any) -> Any:

@@ -1,12 +1,9 @@
 """Calendar exports: `calendars/AGENT_ID.ics` per agent and `calendars/team.ics` (RFC 5545).
 
-This module also owns the two views of a roster that every export shares, so the calendars and
-the report can never disagree about them:
-
-- the agent view (`AgentLike`, `AgentInfo`, `agent_infos`): who works in which clock, under
-  which display name and paid-hours cap;
-- shifts (`Shift`, `roster_shifts`): a shift is a maximal run of one agent's back-to-back
-  roster rows (FORMATS.md), with its paid time, night and weekend flags in the agent's clock.
+This module owns the calendars and the agent view every export shares (`AgentLike`,
+`AgentInfo`, `agent_infos`): who works in which clock, under which display name and paid-hours
+cap. Shifts come from `wfm.planfiles` (`Shift`, `roster_shifts`, re-exported here), so the
+calendars, the report and summary.json read a roster the same way.
 
 Calendar choices and why:
 
@@ -20,8 +17,10 @@ Calendar choices and why:
 - SEQUENCE counts minutes since 2020-01-01 UTC at export time: later exports must carry a
   higher SEQUENCE for Outlook and Apple Calendar to accept them as updates, and wfm keeps no
   state between runs to count revisions with.
-- Breaks and lunch appear in DESCRIPTION in the agent's local clock, the whole shift as one
-  block, because that is how a person reads their day.
+- DESCRIPTION tells the shift in the agent's local clock as its queue blocks (a run on one
+  queue; a break or lunch inside it does not end it), one line with the blocks joined by " · ",
+  the number of queue switches, then each block with the breaks and lunch inside it indented
+  under it, because that is how a person reads their day.
 """
 
 from __future__ import annotations
@@ -32,9 +31,9 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -45,13 +44,9 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.errors import InputError
+from wfm.planfiles import OFF_QUEUE, Activity, QueueBlock, Shift, roster_shifts
 
 PRODID = f"-//wfm//wfm {__version__}//EN"
-BREAK = "break"
-LUNCH = "lunch"
-OFF_QUEUE = frozenset({BREAK, LUNCH})
-ROSTER_COLUMNS = ("agent_id", "activity", "start", "end")
-NIGHT_END = time(6, 0)
 TEAM_FILE = "team.ics"
 
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -163,143 +158,7 @@ def _checked(info: AgentInfo) -> AgentInfo:
     return info
 
 
-# --------------------------------------------------------------------------- shifts
-
-
-@dataclass(frozen=True)
-class Activity:
-    """One roster row: a queue name, `break` or `lunch`, over [start, end) in UTC."""
-
-    activity: str
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A maximal run of one agent's back-to-back roster rows, in UTC."""
-
-    agent_id: str
-    activities: tuple[Activity, ...]
-
-    @property
-    def start(self) -> datetime:
-        return self.activities[0].start
-
-    @property
-    def end(self) -> datetime:
-        return self.activities[-1].end
-
-    @property
-    def queues(self) -> tuple[str, ...]:
-        """Queues worked, in the order the shift first reaches them."""
-        seen: dict[str, None] = {}
-        for row in self.activities:
-            if row.activity not in OFF_QUEUE:
-                seen.setdefault(row.activity)
-        return tuple(seen)
-
-    @property
-    def blocks(self) -> tuple[Activity, ...]:
-        """Adjacent rows of one activity merged (a roster may cut them per interval)."""
-        blocks: list[Activity] = []
-        for row in self.activities:
-            if blocks and blocks[-1].activity == row.activity and blocks[-1].end == row.start:
-                blocks[-1] = Activity(row.activity, blocks[-1].start, row.end)
-            else:
-                blocks.append(row)
-        return tuple(blocks)
-
-    @property
-    def paid_hours(self) -> float:
-        """Shift length minus lunch (breaks are paid), FORMATS.md."""
-        lunch = sum((a.end - a.start for a in self.activities if a.activity == LUNCH), timedelta())
-        return (self.end - self.start - lunch) / timedelta(hours=1)
-
-    def local_start_date(self, zone: tzinfo) -> date:
-        """The agent's "day" for this shift: the local date on which it starts."""
-        return self.start.astimezone(zone).date()
-
-    def is_night(self, zone: tzinfo) -> bool:
-        """True when the shift overlaps local 00:00–06:00 for some positive time."""
-        first = self.start.astimezone(zone).date() - timedelta(days=1)
-        last = self.end.astimezone(zone).date()
-        day = first
-        while day <= last:
-            # fold=0 picks the earlier reading if a DST change makes midnight or 06:00 odd.
-            night_start = datetime.combine(day, time(0, 0), zone).astimezone(UTC)
-            night_end = datetime.combine(day, NIGHT_END, zone).astimezone(UTC)
-            if max(self.start, night_start) < min(self.end, night_end):
-                return True
-            day += timedelta(days=1)
-        return False
-
-    def is_weekend(self, zone: tzinfo) -> bool:
-        """True when the shift's local start date is a Saturday or Sunday."""
-        return self.local_start_date(zone).weekday() >= 5
-
-
-def roster_shifts(roster: pd.DataFrame) -> dict[str, list[Shift]]:
-    """Split a roster frame (FORMATS.md columns) into each agent's shifts, sorted by start.
-
-    `start` and `end` may be tz-aware Timestamps or ISO strings with offset or `Z`.
-    """
-    missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
-    if missing:
-        raise InputError(
-            f"roster: missing column(s) {', '.join(missing)}, got {list(map(str, roster.columns))} (see FORMATS.md, roster.csv)"
-        )
-    if roster.empty:
-        return {}
-    frame = pd.DataFrame(
-        {
-            "agent_id": roster["agent_id"].astype(str),
-            "activity": roster["activity"].astype(str),
-            "start": _utc_column(roster["start"], "start"),
-            "end": _utc_column(roster["end"], "end"),
-        }
-    ).sort_values(["agent_id", "start"], kind="stable")
-
-    shifts: dict[str, list[Shift]] = {}
-    run: list[Activity] = []
-    run_agent: str | None = None
-    for agent_id, activity, start, end in zip(frame["agent_id"], frame["activity"], frame["start"], frame["end"], strict=True):
-        row = Activity(activity, _py_utc(start), _py_utc(end))
-        if row.end <= row.start:
-            raise InputError(
-                f"roster: agent {agent_id!r}, row starting {row.start:%Y-%m-%dT%H:%MZ}: "
-                f"end must be after start, got end {row.end:%Y-%m-%dT%H:%MZ}"
-            )
-        if run and agent_id == run_agent:
-            previous = run[-1]
-            if row.start < previous.end:
-                raise InputError(
-                    f"roster: agent {agent_id!r}, row starting {row.start:%Y-%m-%dT%H:%MZ}: overlaps "
-                    f"the row {previous.start:%H:%M}–{previous.end:%H:%MZ} (rows of one agent must not overlap)"
-                )
-            if row.start == previous.end:
-                run.append(row)
-                continue
-        if run and run_agent is not None:
-            shifts.setdefault(run_agent, []).append(Shift(run_agent, tuple(run)))
-        run, run_agent = [row], agent_id
-    if run and run_agent is not None:
-        shifts.setdefault(run_agent, []).append(Shift(run_agent, tuple(run)))
-    return shifts
-
-
-def _utc_column(column: pd.Series, name: str) -> pd.Series:
-    try:
-        instants = pd.to_datetime(column, utc=True)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"roster: column {name}: expected ISO-8601 instants, got {column.iloc[0]!r}") from exc
-    if instants.isna().any():
-        raise InputError(f"roster: column {name}: empty at row {instants.isna().to_numpy().argmax()} (every row needs a time)")
-    return instants
-
-
-def _py_utc(stamp: pd.Timestamp) -> datetime:
-    return stamp.to_pydatetime().astimezone(UTC)
+# --------------------------------------------------------------------------- plan week and clocks
 
 
 def plan_week_start(plan_week: date | str) -> date:
@@ -590,11 +449,36 @@ def shift_description(info: AgentInfo, shift: Shift) -> str:
             text = f"{local:%a} {text}"
         return f"{text} {local.tzname()}" if show_zone else text
 
+    blocks = shift.queue_blocks
+    paused = {pause for block in blocks for pause in block.pauses}
+    items: list[tuple[datetime, str]] = [(block.start, _block_line(block, clock)) for block in blocks]
+    # Breaks and lunch that fall between two blocks (or in a shift without a queue) stand alone.
+    alone = _merged([row for row in shift.activities if row.activity in OFF_QUEUE and row not in paused])
+    items += [(row.start, f"{clock(row.start)}–{clock(row.end)}  {row.activity}") for row in alone]
+    switches = shift.switches
     lines = [
         f"{info.label}, times in {info.timezone}",
         f"{start:%a %d %b %Y} {clock(shift.start)}–{clock(shift.end)}, paid {shift.paid_hours:.2f} h",
+        " · ".join(f"{clock(block.start)}–{clock(block.end)} {block.queue}" for block in blocks) or "off queue",
+        f"{switches} queue switch{'' if switches == 1 else 'es'}",
         "",
     ]
-    for block in shift.blocks:
-        lines.append(f"{clock(block.start)}–{clock(block.end)}  {block.activity}")
+    lines += [line for _, line in sorted(items, key=lambda item: item[0])]
     return "\n".join(lines)
+
+
+def _block_line(block: QueueBlock, clock: Callable[[datetime], str]) -> str:
+    """`07:00–11:00  phone-en`, then each break or lunch inside the block on an indented line."""
+    inside = [f"\n  {clock(pause.start)}–{clock(pause.end)}  {pause.activity}" for pause in _merged(block.pauses)]
+    return f"{clock(block.start)}–{clock(block.end)}  {block.queue}" + "".join(inside)
+
+
+def _merged(rows: Sequence[Activity]) -> list[Activity]:
+    """Adjacent rows of one activity as one (a roster may cut a lunch per interval)."""
+    merged: list[Activity] = []
+    for row in rows:
+        if merged and merged[-1].activity == row.activity and merged[-1].end == row.start:
+            merged[-1] = Activity(row.activity, merged[-1].start, row.end)
+        else:
+            merged.append(row)
+    return merged
