@@ -2,16 +2,16 @@
 
 Thin on purpose: the stages live in `wfm.pipeline`; this parses, shows progress (stage names,
 then the solver's best objective, bound and gap), writes through a staging folder and prints the
-summary table. The option checks, the progress display and the summary table are shared with
-`wfm plan`, `wfm demo` and `wfm requirements`.
+summary table, read from the typed `wfm.summary.PlanSummary`. The option checks, the progress
+display and the summary table are shared with `wfm plan`, `wfm demo` and `wfm requirements`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +21,7 @@ from wfm.cli.forecast import NowOpt, parse_now, print_notes
 from wfm.errors import InputError
 from wfm.pipeline import PlanResult, read_forecast, read_requirements, run_plan, write_plan
 from wfm.roster import SolveSettings
+from wfm.summary import PlanSummary, relative_gap
 from wfm.workspace import load_workspace
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -175,7 +176,7 @@ class PlanProgress:
         self._status.update(_STAGE_TEXT.get(name, name))
 
     def solver(self, objective: float, bound: float, seconds: float) -> None:
-        gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+        gap = relative_gap(objective, bound) or 0.0
         elapsed = time.perf_counter() - self._roster_started
         limit = f"/{self._time_limit:g}" if self._time_limit else ""
         # Short enough for an 80-column terminal.
@@ -187,14 +188,13 @@ class PlanProgress:
 def print_summary(result: PlanResult, title: str) -> None:
     """The per-queue table (service level vs target, intervals on target; the greedy roster's
     when present) and one line of plan figures (paid hours, agents, solver status and gap)."""
-    summary = result.summary
+    summary = result.plan_summary
     console.print(summary_table(summary, title))
     console.print(plan_line(summary), markup=False, soft_wrap=True)
 
 
-def summary_table(summary: Mapping[str, Any], title: str) -> Table:
-    baseline = summary.get("baseline") or {}
-    greedy = baseline.get("queues", {})
+def summary_table(summary: PlanSummary, title: str) -> Table:
+    greedy = summary.baseline.queues if summary.baseline is not None else {}
     table = Table(title=title, title_justify="left")
     table.add_column("queue")
     table.add_column("contacts", justify="right")
@@ -204,31 +204,30 @@ def summary_table(summary: Mapping[str, Any], title: str) -> Table:
     if greedy:
         table.add_column("greedy SL", justify="right")
         table.add_column("greedy on target", justify="right")
-    for name, queue in summary["queues"].items():
-        level = queue.get("service_level")
-        target = queue["target"]
+    for name, queue in summary.queues.items():
+        level = queue.service_level
+        target = queue.target
         marked = _pct(level) if level is None or level >= target - 1e-9 else f"[red]{_pct(level)}[/red]"
-        row = [name, f"{queue.get('contacts') or 0:,.0f}", marked, f"{target:.0%}", _pct(queue.get("intervals_meeting_target"))]
+        row = [name, f"{queue.contacts or 0:,.0f}", marked, f"{target:.0%}", _pct(queue.intervals_meeting_target)]
         if greedy:
-            other = greedy.get(name, {})
-            row += [_pct(other.get("service_level")), _pct(other.get("intervals_meeting_target"))]
+            other = greedy.get(name)
+            row += [_pct(other.service_level), _pct(other.intervals_meeting_target)] if other else [_pct(None), _pct(None)]
         table.add_row(*row)
     return table
 
 
-def plan_line(summary: Mapping[str, Any]) -> str:
-    solver = summary.get("solver", {})
-    parts = [f"paid hours {summary['paid_hours']:,.1f}"]
-    if summary.get("lower_bound_paid_hours") is not None:
-        parts[-1] += f" (lower bound {summary['lower_bound_paid_hours']:,.1f}"
-        baseline = summary.get("baseline")
-        parts[-1] += f", greedy {baseline['paid_hours']:,.1f})" if baseline else ")"
-    parts.append(f"agents used {summary['headcount_used']} of {len(summary.get('agents', {}))}")
-    gap = solver.get("gap")
+def plan_line(summary: PlanSummary) -> str:
+    solver = summary.solver
+    parts = [f"paid hours {summary.paid_hours:,.1f}"]
+    if summary.lower_bound_paid_hours is not None:
+        parts[-1] += f" (lower bound {summary.lower_bound_paid_hours:,.1f}"
+        baseline = summary.baseline
+        parts[-1] += f", greedy {baseline.paid_hours:,.1f})" if baseline else ")"
+    parts.append(f"agents used {summary.headcount_used} of {len(summary.agents)}")
     parts.append(
-        f"solver {solver.get('status', '?')}, gap to the relaxation {_pct(gap)}, {solver.get('seconds', 0):.1f} s"
-        + (f", seed {solver['seed']}" if "seed" in solver else "")
-        + (", not repeatable (stopped by the clock)" if solver.get("repeatable") is False else "")
+        f"solver {solver.status}, gap to the relaxation {_pct(solver.gap)}, {solver.seconds or 0:.1f} s"
+        + (f", seed {solver.seed}" if solver.seed is not None else "")
+        + (", not repeatable (stopped by the clock)" if solver.repeatable is False else "")
     )
     return "; ".join(parts)
 
