@@ -22,18 +22,10 @@ from wfm.cli.app import app
 from wfm.errors import InputError
 from wfm.pipeline import run_plan, write_plan
 from wfm.roster import SolveSettings
-from wfm.simulate import (
-    INTERVAL_COLUMNS,
-    Routing,
-    _Contacts,
-    _draw_contacts,
-    _place,
-    _prepare_demand,
-    _prepare_staffing,
-    _Staffing,
-    _t_quantile,
-    simulate_plan,
-)
+from wfm.simulate import INTERVAL_COLUMNS, Routing, simulate_plan
+from wfm.simulate.dispatch import _Contacts, _draw_contacts, _place
+from wfm.simulate.inputs import _prepare_demand, _prepare_staffing, _Staffing
+from wfm.simulate.summary import _t_quantile
 from wfm.workspace import AgentConfig, QueueConfig, load_workspace
 
 WEEK = dt.date(2026, 11, 30)
@@ -528,6 +520,30 @@ def test_cli_writes_simulation_files(tmp_path: Path) -> None:
     first_csv = (out / "simulation.csv").read_bytes()
     assert runner.invoke(app, args).exit_code == 0
     assert (out / "simulation.csv").read_bytes() == first_csv  # deterministic for a seed
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"runs": 1}, r"^runs: expected at least 2 \(the interval needs a spread across runs\), got 1$"),
+        ({"seed": -1}, r"^seed: expected a whole number ≥ 0, got -1$"),
+        ({"overdispersion": 7.0}, r"^overdispersion: expected a coefficient of variation in \[0, 5\], got 7\.0$"),
+        ({"handle_time": "gamma"}, r"^handle_time: expected exponential or lognormal, got 'gamma'$"),
+        ({"routing": "any"}, r"^routing: expected roster or skills, got 'any'$"),
+    ],
+)
+def test_bad_options_name_the_parameter(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        simulate_plan(*constant_plan(2, 1, 60.0, days=1), WEEK, 15, **{"runs": 2, **options})
+
+
+def test_cli_names_the_flag_of_a_bad_option(tmp_path: Path) -> None:
+    workspace, plan = write_workspace(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["simulate", str(workspace), str(plan), "--overdispersion", "7", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output == "error: --overdispersion: expected a coefficient of variation in [0, 5], got 7.0\n"
+    assert not out.exists()
 
 
 def test_cli_names_a_missing_plan_file_and_keeps_earlier_output(tmp_path: Path) -> None:

@@ -1,23 +1,30 @@
 """`wfm simulate`: play a written plan's week out contact by contact and compare with Erlang.
 
-Thin on purpose: the model lives in `wfm.simulate`; this reads the plan folder, writes
-simulation.csv and simulation.json (staged, so a failure leaves earlier files intact) and prints one
-table row per queue.
+Thin on purpose: the model and the files it writes live in `wfm.simulate`; this reads the plan
+folder, calls it and prints one table row per queue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from wfm.check import plan_week, read_plan
 from wfm.cli.common import console, guarded, parse_week
-from wfm.outputs import staged_output, write_frame, write_json
-from wfm.simulate import INTERVAL_COLUMNS, HandleTime, Routing, SimulationResult, read_forecast_csv, simulate_plan
+from wfm.errors import InputError
+from wfm.simulate import (
+    MAX_OVERDISPERSION,
+    HandleTime,
+    Routing,
+    SimulationResult,
+    read_forecast_csv,
+    simulate_plan,
+    write_simulation,
+)
 from wfm.workspace import load_workspace
 
 
@@ -60,6 +67,9 @@ def simulate(
     runs, ASA, abandon rate, Erlang's prediction for the same roster and whether it lies outside that
     interval (simulation.json).
     """
+    if not 0 <= overdispersion <= MAX_OVERDISPERSION:
+        expected = f"expected a coefficient of variation in [0, {MAX_OVERDISPERSION:g}]"
+        raise InputError(f"--overdispersion: {expected}, got {overdispersion}")
     ws = load_workspace(workspace, with_history=False)
     roster = read_plan(plan_dir)
     forecast = read_forecast_csv(Path(plan_dir) / "forecast.csv")
@@ -79,9 +89,7 @@ def simulate(
             aht_cv=aht_cv,
             routing=routing,
         )
-    with staged_output(out) as stage:
-        write_frame(result.intervals[list(INTERVAL_COLUMNS)], stage / "simulation.csv")
-        write_json(_rounded(result.summary_json()), stage / "simulation.json")
+    write_simulation(result, out)
     console.print(_table(result, monday))
     console.print(f"wrote {Path(out) / 'simulation.csv'} and {Path(out) / 'simulation.json'}", markup=False, soft_wrap=True)
 
@@ -110,17 +118,6 @@ def _table(result: SimulationResult, monday: dt.date) -> Table:
             "–" if queue.abandon_rate is None else f"{queue.abandon_rate:.1%}",
         )
     return table
-
-
-def _rounded(value: Any) -> Any:
-    """Six decimals in the JSON: enough for any planner, and stable diffs between runs."""
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(item) for item in value]
-    return value
 
 
 def register(app: typer.Typer) -> None:
