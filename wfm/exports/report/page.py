@@ -22,6 +22,7 @@ import plotly.offline
 
 from wfm import __version__
 from wfm.errors import InputError
+from wfm.planfiles import parse_utc
 
 # A week can meet its target on average while missing it one interval in ten; these shares
 # of intervals on target flag that (green at or above GOOD, amber at or above WARN, else red).
@@ -307,15 +308,13 @@ def queue_dropdown(queues: Sequence[str], traces_per_queue: Sequence[int], title
 
 
 def checked_frame(frame: pd.DataFrame, columns: Sequence[str], where: str) -> pd.DataFrame:
+    """A copy of `frame` with the columns a chart needs, `interval_start` as UTC instants."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"{where}: missing column(s) {', '.join(missing)}, got {list(map(str, frame.columns))} (see FORMATS.md)")
     out = frame.copy()
     if "interval_start" in out.columns:
-        try:
-            out["interval_start"] = pd.to_datetime(out["interval_start"], utc=True)
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{where}: column interval_start: expected ISO-8601 instants ({exc})") from exc
+        out["interval_start"] = parse_utc(out["interval_start"], where, "interval_start")
     if "queue" in out.columns:
         out["queue"] = out["queue"].astype(str)
     return out
