@@ -414,9 +414,10 @@ class FakeRunner:
             }
         )
         queues = {
-            q.name: {"intervals_meeting_target": 0.9 if q.name in self.failing and not met else 0.99} for q in self.ws.queues
+            q.name: SimpleNamespace(intervals_meeting_target=0.9 if q.name in self.failing and not met else 0.99)
+            for q in self.ws.queues
         }
-        return SimpleNamespace(summary={"queues": queues}, roster=SimpleNamespace(coverage=coverage))
+        return SimpleNamespace(plan_summary=SimpleNamespace(queues=queues), roster=SimpleNamespace(coverage=coverage))
 
 
 @pytest.mark.parametrize(("needed", "slots"), [(0, 1), (1, 1), (7, 1), (7, 2), (23, 2), (40, 1)])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from wfm.summary import QueueSummary
 from wfm.whatif.questions import Answer
 from wfm.whatif.scenarios import Scenario
 
@@ -36,22 +37,22 @@ def comparison_rows(name: str, result: PlanResult, interval_minutes: int) -> pd.
     """comparison.csv rows of one scenario: one per queue, whole-scenario figures repeated."""
     cov = result.roster.coverage
     hours = interval_minutes / 60
-    queues = result.summary.get("queues", {})
+    summary = result.plan_summary
     rows = []
     for queue, part in cov.groupby("queue", sort=False):
-        figures = queues.get(queue, {})
+        figures = summary.queues.get(str(queue)) or QueueSummary(service_level=None, target=0.0, intervals_meeting_target=None)
         # Sums from coverage, unrounded (summary.json rounds them to a tenth).
         rows.append(
             {
                 "scenario": name,
                 "queue": queue,
-                "contacts": float(part["contacts"].sum()) if "contacts" in part else figures.get("contacts"),
-                "service_level": figures.get("service_level"),
-                "intervals_meeting_target": figures.get("intervals_meeting_target"),
+                "contacts": float(part["contacts"].sum()) if "contacts" in part else figures.contacts,
+                "service_level": figures.service_level,
+                "intervals_meeting_target": figures.intervals_meeting_target,
                 "required_hours": float(part["required"].sum()) * hours,
                 "scheduled_hours": float(part["scheduled"].sum()) * hours,
-                "agents_scheduled": int(result.summary.get("headcount_used", 0)),
-                "paid_hours": float(result.summary.get("paid_hours", 0.0)),
+                "agents_scheduled": int(summary.headcount_used),
+                "paid_hours": float(summary.paid_hours),
             }
         )
     return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))

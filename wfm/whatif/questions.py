@@ -101,8 +101,8 @@ def targets_met(result: PlanResult, ws: Workspace, target_intervals: float) -> t
     for queue in ws.queues:
         if queue.channel not in ANSWER_CHANNELS:
             continue
-        figures = result.summary.get("queues", {}).get(queue.name, {})
-        share = figures.get("intervals_meeting_target")
+        figures = result.plan_summary.queues.get(queue.name)
+        share = None if figures is None else figures.intervals_meeting_target
         shares[queue.name] = None if share is None else float(share)
     met = all(share is None or share >= target_intervals - 1e-9 for share in shares.values())
     return met, shares

@@ -20,7 +20,7 @@ def write_whatif(result: WhatifResult, ws: Workspace, out_dir: Path, *, seed: in
     from wfm.pipeline import write_plan
 
     comparison = result.comparison(ws.plan.interval_minutes)
-    report = build_comparison_report([(label, run.summary) for label, _, _, run in result.runs], comparison)
+    report = build_comparison_report([(label, run.plan_summary) for label, _, _, run in result.runs], comparison)
     with staged_output(out_dir) as stage:
         for _, slug, scenario, run in result.runs:
             applied, _ = apply_scenario(ws, scenario, seed, week=result.week)
