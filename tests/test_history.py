@@ -74,6 +74,7 @@ def test_seconds_are_off_the_grid_too() -> None:
 def test_gap_asks_for_fill_gaps_and_zero_or_skip_repair_it() -> None:
     # Two weeks of a queue open around the clock; one interval in the second week is missing.
     rows = regular("2026-10-27T00:00:00Z", 14 * 96, 15)
+    rows[3] = (*rows[3][:2], 0.0, 300.0)  # the export writes quiet intervals as rows of zero
     del rows[7 * 96 + 54]  # 2026-11-03T13:30Z, a Tuesday 08:30 in New York, reported the week before
     with pytest.raises(InputError) as caught:
         prepare_history(frame(rows), [Q], 15)
@@ -85,6 +86,23 @@ def test_gap_asks_for_fill_gaps_and_zero_or_skip_repair_it() -> None:
     at = pd.Timestamp("2026-11-03T13:30:00Z")
     assert len(zero) == len(skip) == 14 * 96
     assert zero.set_index("interval_start").at[at, "contacts"] == 0
+    assert np.isnan(skip.set_index("interval_start").at[at, "contacts"])
+
+
+def test_an_export_without_zero_rows_reads_its_gaps_as_no_contacts() -> None:
+    """No row anywhere has zero contacts: the export leaves quiet intervals out, so the missing
+    Tuesday 08:30 is no contacts, and a note says so (one line)."""
+    rows = regular("2026-10-27T00:00:00Z", 14 * 96, 15)
+    assert all(row[2] > 0 for row in rows)
+    del rows[7 * 96 + 54]
+    result = regular_history(frame(rows), [Q], 15)
+    at = pd.Timestamp("2026-11-03T13:30:00Z")
+    assert result.frame.set_index("interval_start").at[at, "contacts"] == 0
+    assert result.notes == (
+        "history.csv, queue 'q': 1 interval with no row, at times the queue reports in other weeks, read as no"
+        " contacts (the export writes no row with zero contacts; pass --fill-gaps skip if the data was lost)",
+    )
+    skip = prepare_history(frame(rows), [Q], 15, fill_gaps="skip")
     assert np.isnan(skip.set_index("interval_start").at[at, "contacts"])
 
 
@@ -104,6 +122,7 @@ def test_a_missing_day_closed_by_special_days_is_not_a_gap() -> None:
     # Nine days; all of local Tuesday 3 Nov is missing while Tuesday 10 Nov is there.
     rows = regular("2026-11-02T00:00:00Z", 9 * 96, 15)
     rows = [r for r in rows if r[1] < "2026-11-03T05:00" or r[1] >= "2026-11-04T05:00"]
+    rows[0] = (*rows[0][:2], 0.0, 300.0)  # an export that writes zero rows: a missing day is lost data
     with pytest.raises(InputError, match="--fill-gaps"):
         prepare_history(frame(rows), [Q], 15)
     closed = (SpecialDay(date=dt.date(2026, 11, 3), queue="*", factor=0.0),)
@@ -251,6 +270,7 @@ def test_rows_a_spring_change_doubles_are_added_up() -> None:
 def test_gaps_and_doubles_away_from_a_dst_change_still_stop() -> None:
     rows = _local_export("2026-10-18", 28, "America/New_York", repeat=False)
     rows = [row for row in rows if row[1] != "2026-11-01T08:00:00Z"]  # 03:00 EST, two hours after the change
+    rows[0] = (*rows[0][:2], 0.0, *rows[0][3:])  # an export that writes zero rows: the gap is lost data
     with pytest.raises(InputError, match=r"no row for 2026-11-01T08:00:00Z .*1 such interval missing"):
         prepare_history(frame(rows), [Q], 15)
     doubled = _local_export("2026-10-18", 28, "America/New_York", repeat=False)

@@ -13,8 +13,10 @@ what only shows across rows, and says which row is at fault:
   history (its first row to its last) a missing interval counts as *closed*, no contacts, when
   the queue has no row at that local weekday and time of day (in the queue's `timezone`) in any
   week, or when special_days.csv closes that date (factor 0). Any other missing interval is a
-  *gap*: the queue usually reports that time, so the row was lost or never written. Gaps stop
-  the forecast with an error until the planner says how to read them: `fill_gaps="zero"` (no
+  *gap*: the queue usually reports that time, so the row was lost or never written. An export
+  that writes no row with zero contacts anywhere leaves its quiet intervals out, so there a gap
+  is read as no contacts, with a note. In an export that does write zero rows, gaps stop the
+  forecast with an error until the planner says how to read them: `fill_gaps="zero"` (no
   contacts then) or `fill_gaps="skip"` (the data is lost: unknown, kept out of learning and
   of accuracy scores). Nothing is repaired silently;
 - DST changes of the queue's clock. An export written in local time loses an hour in spring and
@@ -131,10 +133,9 @@ def regular_history(
         rows = frame[frame["queue"] == queue.name]
         if rows.empty:
             continue
-        part, note = _regular_queue(rows, queue, interval_minutes, special_days, fill_gaps, source, windows[queue.name])
+        part, queue_notes = _regular_queue(rows, queue, interval_minutes, special_days, fill_gaps, source, windows[queue.name])
         parts.append(part)
-        if note:
-            notes.append(note)
+        notes += queue_notes
     if not parts:
         empty = pd.DataFrame(
             {
@@ -225,9 +226,10 @@ def _regular_queue(
     fill_gaps: FillGaps | None,
     source: str,
     changes: Sequence[DstChange] = (),
-) -> tuple[pd.DataFrame, str | None]:
+) -> tuple[pd.DataFrame, list[str]]:
     """One queue's rows → every plan interval of its span, with gaps and closed hours resolved,
-    and a note when a DST change of the queue's clock explained doubled rows or gaps."""
+    and its notes: a DST change of the queue's clock explained doubled rows or gaps; gaps of an
+    export without zero rows were read as no contacts."""
     rows = rows.sort_values("interval_start", kind="stable")
     starts = to_ns(rows["interval_start"])
     step = _native_step(starts, interval_minutes)
@@ -247,7 +249,7 @@ def _regular_queue(
     contacts[known] = np.bincount(position, weights=contacts_in, minlength=count)[known]
     workload[:] = np.bincount(position, weights=work_in, minlength=count)
 
-    dst_gaps = 0
+    dst_gaps = omitted = 0
     lost: list[DstChange] = []
     missing = np.flatnonzero(np.isnan(contacts))
     if missing.size:
@@ -265,6 +267,11 @@ def _regular_queue(
         dst_gaps = int(expected.sum())
         lost = [change for change in changes if (gap & change.holds(grid[missing])).any()]
         gaps = missing[gap & ~expected]
+        if gaps.size and fill_gaps is None and not (contacts_in == 0).any():
+            # An export that writes no row with zero contacts leaves its quiet intervals out:
+            # a missing row there is no contacts, not lost data.
+            fill_gaps = "zero"
+            omitted = int(gaps.size)
         if gaps.size and fill_gaps is None:
             at = int(gaps[0])
             when = local[at]
@@ -279,7 +286,14 @@ def _regular_queue(
         if gaps.size and fill_gaps == "skip":
             contacts[gaps] = np.nan
     note = _dst_note(source, queue, [*doubled, *lost], moved, added, dst_gaps, step)
-    return _to_plan_grid(queue.name, first, step, contacts, workload, interval_minutes), note
+    notes = [note] if note else []
+    if omitted:
+        notes.append(
+            f"{source}, queue {queue.name!r}: {omitted} interval{'s' if omitted > 1 else ''} with no row, at times"
+            f" the queue reports in other weeks, read as no contacts (the export writes no row with zero contacts;"
+            f" pass --fill-gaps skip if the data was lost)"
+        )
+    return _to_plan_grid(queue.name, first, step, contacts, workload, interval_minutes), notes
 
 
 def _undouble(starts: np.ndarray, changes: Sequence[DstChange], step_ns: int) -> tuple[np.ndarray, int, int]:
