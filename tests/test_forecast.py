@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from wfm.errors import InputError
-from wfm.forecast import MODELS, backtest, forecast_queues, forecast_workspace, make_model
+from wfm.forecast import MODELS, backtest, forecast_queues, forecast_workspace, make_model, pooled_coverage, pooled_wape
 from wfm.timegrid import interval_grid
 from wfm.workspace import Workspace, load_workspace
 
@@ -382,3 +382,24 @@ def test_a_what_if_volume_scales_the_band_with_the_contacts(tmp_path: Path) -> N
     assert busy.sum() == 7 * 4
     assert more.loc[busy, "contacts_p90"].to_numpy() == pytest.approx(np.round(1.5 * base.loc[busy, "contacts_p90"].to_numpy()))
     assert more.loc[busy, "contacts_p10"].to_numpy() == pytest.approx(np.round(1.5 * base.loc[busy, "contacts_p10"].to_numpy()))
+
+
+def test_pooled_backtest_figures_weigh_queues_by_contacts_and_busy_intervals() -> None:
+    scores = pd.DataFrame(
+        {
+            "model": ["a", "b", "a", "b"],
+            "queue": ["q1", "q1", "q2", "q2"],
+            "contacts": [100.0, 100.0, 300.0, 300.0],
+            "abs_error": [10.0, 30.0, 60.0, 30.0],
+            "busy_intervals": [0, 0, 40, 0],
+            "coverage": [float("nan"), float("nan"), 0.75, float("nan")],
+        }
+    )
+    wape = pooled_wape(scores)
+    assert list(wape.index) == ["a", "b"]  # in the order scored
+    assert wape["a"] == pytest.approx(70 / 400) and wape["b"] == pytest.approx(60 / 400)
+    assert pooled_coverage(scores) == pytest.approx(0.75)
+    scores.loc[0, ["busy_intervals", "coverage"]] = [10, 0.25]
+    assert pooled_coverage(scores) == pytest.approx((10 * 0.25 + 40 * 0.75) / 50)
+    assert pooled_coverage(scores.assign(busy_intervals=0)) is None
+    assert pooled_wape(scores.assign(contacts=0.0)).isna().all()  # no contacts: no WAPE, not a division by zero

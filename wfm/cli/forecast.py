@@ -17,10 +17,9 @@ from rich.table import Table
 
 from wfm.cli.common import console, err_console, guarded, parse_week
 from wfm.errors import InputError
-from wfm.forecast import QueueForecast, forecast_queues
+from wfm.forecast import BACKTEST_MODELS, QueueForecast, forecast_queues, pooled_coverage, pooled_wape
 from wfm.forecast import backtest as run_backtest
 from wfm.forecast.models import DEFAULT_MODEL, check_model, model_names
-from wfm.forecast.pipeline import BACKTEST_MODELS
 from wfm.history import FILL_GAPS, check_fill_gaps
 from wfm.outputs import staged_output, write_forecast
 from wfm.workspace import load_workspace
@@ -148,15 +147,12 @@ def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minut
     table.add_column("AHT s", justify="right")
     table.add_column("error beyond Poisson", justify="right")
     for result in results:
-        frame = result.frame
-        contacts = frame["contacts"].sum()
-        aht = (frame["contacts"] * frame["aht_seconds"]).sum() / contacts if contacts > 0 else frame["aht_seconds"].mean()
         table.add_row(
             result.queue,
             result.model,
-            f"{contacts:,.0f}",
-            f"{frame['contacts'].max():,.1f}",
-            f"{aht:,.0f}",
+            f"{result.contacts:,.0f}",
+            f"{result.frame['contacts'].max():,.1f}",
+            f"{result.aht_seconds:,.0f}",
             f"{result.day_level_cv:.1%}",
         )
     return table
@@ -170,11 +166,8 @@ def _backtest_table(scores: pd.DataFrame, monday: dt.date) -> Table:
     table.add_column("queue", no_wrap=True)
     for model in models:
         table.add_column(model.replace("_", " "), justify="right", overflow="fold")
-    pooled = scores.groupby("model", sort=False)[["abs_error", "contacts"]].sum()
-    pooled["wape"] = pooled["abs_error"] / pooled["contacts"].where(pooled["contacts"] > 0)
-    pooled["queue"] = "all queues"
     rows = [(str(queue), group.set_index("model")["wape"]) for queue, group in scores.groupby("queue", sort=False)]
-    rows.append(("all queues", pooled["wape"]))
+    rows.append(("all queues", pooled_wape(scores)))
     for queue, wape in rows:
         best = wape.min()
         cells = []
@@ -190,11 +183,11 @@ def _backtest_table(scores: pd.DataFrame, monday: dt.date) -> Table:
 
 def _coverage_line(scores: pd.DataFrame) -> str:
     """How often the default model's 80% interval held what was counted, per queue."""
-    rated = scores[scores["busy_intervals"] > 0]
-    if rated.empty:
+    pooled = pooled_coverage(scores)
+    if pooled is None:
         return "80% prediction interval: no busy intervals (forecast ≥ 10 contacts) to judge it on"
+    rated = scores[scores["busy_intervals"] > 0]
     parts = [f"{row.queue} {row.coverage:.0%}" for row in rated.itertuples()]
-    pooled = rated["coverage"].mul(rated["busy_intervals"]).sum() / rated["busy_intervals"].sum()
     return f"80% prediction interval ({rated['model'].iloc[0]}) held {pooled:.0%} of busy intervals: " + ", ".join(parts)
 
 

@@ -1,6 +1,7 @@
 """The forecast stage: contacts and handle time per queue and UTC interval of the plan week.
 
-- `pipeline`: `forecast_workspace` (what `wfm forecast` and the weekly job call) and `backtest`.
+- `pipeline`: `forecast_workspace` (what `wfm forecast` and the weekly job call).
+- `backtest`: week-ahead accuracy of the models on past weeks, pooled over queues.
 - `grid`: a queue's history in its customers' local clock (days × time-of-day slots, DST-aware).
 - `models`: the forecasters (seasonal naive, recent weeks, daily totals × intraday profile,
   automatic per-queue choice) and the handle-time profile.
@@ -8,6 +9,7 @@
 - `intraday`: the rest of today from how today has gone (`--now`).
 """
 
+from wfm.forecast.backtest import BACKTEST_MODELS, backtest, pooled_coverage, pooled_wape
 from wfm.forecast.models import (
     DEFAULT_MODEL,
     MODELS,
@@ -25,13 +27,13 @@ from wfm.forecast.pipeline import (
     FORECAST_COLUMNS,
     Intraday,
     QueueForecast,
-    backtest,
     forecast_queues,
     forecast_workspace,
     week_at,
 )
 
 __all__ = [
+    "BACKTEST_MODELS",
     "BAND_COLUMNS",
     "DEFAULT_MODEL",
     "FORECAST_COLUMNS",
@@ -49,5 +51,7 @@ __all__ = [
     "forecast_workspace",
     "make_model",
     "model_names",
+    "pooled_coverage",
+    "pooled_wape",
     "week_at",
 ]

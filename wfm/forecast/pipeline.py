@@ -6,14 +6,14 @@ plan week's special days scale the result. Each interval gets an 80% prediction 
 what will be counted (`wfm.forecast.intervals`, calibrated on the model's own backtest weeks).
 With `now`, history before it is known, also inside the plan week: intervals before it keep
 their actual contacts, the rest of the week is forecast again from all history before now, and
-the rest of today is scaled by how today has gone (`wfm.forecast.intraday`). `backtest` scores models on
-past weeks the same way.
+the rest of today is scaled by how today has gone (`wfm.forecast.intraday`). `wfm.forecast.backtest` scores
+models on past weeks the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +21,9 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.forecast.grid import DAY_NS, MINUTE_NS, WEEK_NS, QueueSeries, to_ns, utc_index
-from wfm.forecast.intervals import BUSY_CONTACTS, count_quantiles, fit_cv
+from wfm.forecast.intervals import count_quantiles, fit_cv
 from wfm.forecast.intraday import LevelUpdate, fit_level_update
-from wfm.forecast.models import DEFAULT_MODEL, MODELS, AhtProfile, Auto, ContactModel, PastWeeks, check_model, make_model
+from wfm.forecast.models import DEFAULT_MODEL, AhtProfile, Auto, PastWeeks, check_model, make_model
 from wfm.history import FillGaps, check_fill_gaps, regular_history, utc_text
 from wfm.timegrid import week_start
 from wfm.workspace import QueueConfig, SpecialDay, Workspace
@@ -60,6 +60,18 @@ class QueueForecast:
     day_level_cv: float = 0.0
     notes: tuple[str, ...] = ()
     intraday: Intraday | None = None
+
+    @property
+    def contacts(self) -> float:
+        """Contacts forecast for the week."""
+        return float(self.frame["contacts"].sum())
+
+    @property
+    def aht_seconds(self) -> float:
+        """The week's handle time, weighted by contacts (the plain mean of a week without any)."""
+        frame = self.frame
+        contacts = frame["contacts"].sum()
+        return float((frame["contacts"] * frame["aht_seconds"]).sum() / contacts if contacts > 0 else frame["aht_seconds"].mean())
 
 
 def forecast_workspace(
@@ -187,106 +199,6 @@ def _reforecast(
     seen = before & ~np.isnan(counted)
     contacts[seen] = low[seen] = high[seen] = counted[seen]
     return contacts, low, high, Intraday(pd.Timestamp(now_ns, unit="ns", tz="UTC"), ratio, so_far, expected, update)
-
-
-def backtest(
-    ws: Workspace,
-    weeks: int = 8,
-    models: Sequence[str] | Mapping[str, Callable[[], ContactModel]] | None = None,
-    *,
-    last_week: dt.date | None = None,
-    fill_gaps: str | None = None,
-    interval_model: str | None = DEFAULT_MODEL,
-) -> pd.DataFrame:
-    """Week-ahead accuracy on past weeks: each of `weeks` plan weeks forecast from the history before it.
-
-    `models` are names (default: `BACKTEST_MODELS`) or a mapping of label → model factory for
-    experiments. The weeks end with `last_week` (a Monday; default: the last week the history
-    covers completely). Intervals with unknown contacts and special days are not scored. Returns the
-    columns model, queue, weeks, contacts, abs_error, wape (abs_error / contacts), one row per
-    model and queue; pooled WAPE over queues is sum(abs_error) / sum(contacts). For
-    `interval_model` (when scored) also busy_intervals (forecast ≥ BUSY_CONTACTS) and coverage,
-    the share of them inside the 80% prediction interval; 0 and NaN for the other models.
-    """
-    factories = _factories(models)
-    names = list(factories)
-    if weeks < 1:
-        raise InputError(f"backtest: weeks must be ≥ 1, got {weeks}")
-    series, _ = _queue_series(ws, fill_gaps)
-    if not series:
-        raise InputError("history.csv: no rows, so there is nothing to backtest")
-    if last_week is None:
-        history_end = max(one.end_ns for one in series.values())
-        last_start = (history_end // DAY_NS - 7) * DAY_NS
-        last_monday = pd.Timestamp(last_start, unit="ns", tz="UTC").date()
-        last_week = last_monday - dt.timedelta(days=last_monday.weekday())
-        if int(pd.Timestamp(week_start(last_week)).value) + WEEK_NS > history_end:
-            last_week -= dt.timedelta(days=7)
-    elif last_week.weekday() != 0:
-        raise InputError(f"backtest: last_week must be a Monday, got {last_week}")
-    starts = [int(pd.Timestamp(week_start(last_week - dt.timedelta(days=7 * back))).value) for back in range(weeks - 1, -1, -1)]
-    rows = []
-    for queue in ws.queues:
-        if queue.name not in series:
-            continue
-        one = series[queue.name]
-        errors = dict.fromkeys(names, 0.0)
-        held = dict.fromkeys(names, 0)
-        counted = dict.fromkeys(names, 0)
-        volume = 0.0
-        scored = 0
-        for start in starts:
-            if start - one.first_ns < MIN_HISTORY_DAYS * DAY_NS:
-                continue
-            actual_ns, actual = one.actuals(start, start + WEEK_NS)
-            if actual.size == 0:
-                continue
-            history = one.matrix(start, start + WEEK_NS)
-            scored += 1
-            volume += float(actual.sum())
-            for name in names:
-                fitted = factories[name]().fit(history)
-                forecast = fitted.predict_ns(actual_ns) * _special_factors(ws.special_days, one, actual_ns)
-                errors[name] += float(np.abs(forecast - actual).sum())
-                if name == interval_model:
-                    past = fitted.past_weeks()
-                    low, high = count_quantiles(forecast, fit_cv(past.truth, past.forecast))
-                    busy = forecast >= BUSY_CONTACTS
-                    held[name] += int(((actual >= low) & (actual <= high))[busy].sum())
-                    counted[name] += int(busy.sum())
-        for name in names:
-            wape = errors[name] / volume if volume > 0 else float("nan")
-            coverage = held[name] / counted[name] if counted[name] else float("nan")
-            rows.append(
-                {
-                    "model": name,
-                    "queue": queue.name,
-                    "weeks": scored,
-                    "contacts": volume,
-                    "abs_error": errors[name],
-                    "wape": wape,
-                    "busy_intervals": counted[name],
-                    "coverage": coverage,
-                }
-            )
-    if not rows or all(row["weeks"] == 0 for row in rows):
-        raise InputError(
-            f"backtest: no week ending by {last_week + dt.timedelta(days=6)} has both a week of history before it "
-            f"and known contacts (give more history or another last week)"
-        )
-    return pd.DataFrame(rows, columns=["model", "queue", "weeks", "contacts", "abs_error", "wape", "busy_intervals", "coverage"])
-
-
-BACKTEST_MODELS = ("seasonal_naive", "mean_4w", "median_6w", "recent_weeks", "median_profile", "holt_profile", DEFAULT_MODEL)
-
-
-def _factories(models: Sequence[str] | Mapping[str, Callable[[], ContactModel]] | None) -> dict[str, Callable[[], ContactModel]]:
-    if isinstance(models, Mapping):
-        return dict(models)
-    names = [check_model(name) for name in (models or BACKTEST_MODELS)]
-    if not names:
-        raise InputError("backtest: no models to score")
-    return {name: MODELS[name] for name in names}
 
 
 def _queue_series(ws: Workspace, fill_gaps: str | None, now_ns: int | None = None) -> tuple[dict[str, QueueSeries], list[str]]:
