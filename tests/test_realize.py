@@ -8,7 +8,7 @@ import numpy as np
 from wfm.roster.assign import Assignment
 from wfm.roster.candidates import WEEK_SLOTS, Shift
 from wfm.roster.demand import QueueDemand
-from wfm.roster.realize import PlacedShift, _cover_short
+from wfm.roster.realize import PlacedShift, _cover_short, _cover_short_from_email
 from wfm.workspace import AgentConfig, QueueConfig
 
 
@@ -63,3 +63,44 @@ def test_an_agent_held_to_one_queue_stays_there() -> None:
     ]
     _cover_short(placed, demands)
     assert [p.activity for p in placed] == [["phone-en"], ["phone-en"]]
+
+
+def _email(work_slots: list[int], deadline_hours: float) -> QueueDemand:
+    """An email queue with one agent-slot of work (at occupancy 1) arriving in each of `work_slots`."""
+    contacts = np.zeros(WEEK_SLOTS)
+    contacts[work_slots] = 3.0
+    queue = QueueConfig(name="email-en", channel="email", timezone="UTC", respond_within_hours=deadline_hours)
+    required = np.zeros(WEEK_SLOTS, dtype=int)
+    return QueueDemand(queue=queue, required=required, contacts=contacts, aht_seconds=np.full(WEEK_SLOTS, 300.0))
+
+
+def test_email_gives_an_agent_to_a_short_phone_queue_while_its_deadline_holds() -> None:
+    """One agent for phone-en and email-en on email for 8 slots; phone-en needs one agent in
+    slots 0-3 and email has 2 agent-slots of work from slot 0, due in 24 h: the first 4 slots go
+    to phone-en and email is still answered in time by the last 4."""
+    phone = QueueDemand(
+        queue=QueueConfig(name="phone-en", channel="phone", timezone="UTC"),
+        required=np.where(np.arange(WEEK_SLOTS) < 4, 1, 0),
+        contacts=np.where(np.arange(WEEK_SLOTS) < 4, 10.0, 0.0),
+        aht_seconds=np.full(WEEK_SLOTS, 300.0),
+    )
+    placed = [_placed("A", ("email-en", "phone-en"), ["email-en"] * 8)]
+    _cover_short_from_email(placed, [phone, _email([0, 1], 24)], {"phone-en": 1.0, "email-en": 1.0}, None)
+    assert placed[0].activity == ["phone-en"] * 4 + ["email-en"] * 4
+
+
+def test_email_keeps_its_agent_where_a_move_would_make_it_late() -> None:
+    """The same, but email's 8 agent-slots of work arrive in slot 0 with a 1-hour deadline (an
+    interval's emails count as answered when the work reaches their middle): the first 4 slots
+    are needed in time, so phone-en stays short."""
+    phone = QueueDemand(
+        queue=QueueConfig(name="phone-en", channel="phone", timezone="UTC"),
+        required=np.where(np.arange(WEEK_SLOTS) < 4, 1, 0),
+        contacts=np.where(np.arange(WEEK_SLOTS) < 4, 10.0, 0.0),
+        aht_seconds=np.full(WEEK_SLOTS, 300.0),
+    )
+    email = _email([0], 1)
+    email.contacts[0] = 24.0  # 8 agent-slots of work
+    placed = [_placed("A", ("email-en", "phone-en"), ["email-en"] * 8)]
+    _cover_short_from_email(placed, [phone, email], {"phone-en": 1.0, "email-en": 1.0}, None)
+    assert placed[0].activity == ["email-en"] * 8

@@ -76,9 +76,11 @@ def realize(
         _cover_short(placed, demands)
     else:
         _cover_short_blocks(placed, demands, blocks)
+    occupancy = {d.name: d.queue.max_occupancy or rules.service.max_occupancy for d in demands}
     for demand in demands:
         if demand.deferred:
-            _email_in_time(placed, demand, demands, demand.queue.max_occupancy or rules.service.max_occupancy, blocks)
+            _email_in_time(placed, demand, demands, occupancy[demand.name], blocks)
+    _cover_short_from_email(placed, demands, occupancy, blocks)
     if blocks is not None:
         choices = [[a.queue] if a.queue else sorted(a.agent.skills) for a in assignments]
         improve_blocks([p.activity for p in placed], [p.first_slot for p in placed], choices, demands, blocks)
@@ -177,6 +179,76 @@ def _email_in_time(
             served[email.name, t] += 1
             if t < WEEK_SLOTS:
                 agents[t] += 1
+
+
+def _cover_short_from_email(
+    placed: list[PlacedShift], demands: Sequence[QueueDemand], occupancy: dict[str, float], blocks: Blocks | None
+) -> None:
+    """Where a phone or chat queue is short while agents skilled for it work email, move part of
+    their email time to it (a whole part of a block, with blocks) when every email interval
+    answered in time stays so. The queue choice gives email an agent wherever phone and chat
+    look covered, and the deadline is often hours away, so email can hold far more agents than
+    it needs while a live queue misses (measured on a 150-agent workspace: email 976 on-queue
+    hours against 394 needed, phone-en on target in 62% of intervals). Earliest slots first;
+    a move is checked against the email's first-in-first-out deadline before it is made."""
+    live = {d.name: d for d in demands if not d.deferred}
+    emails = {d.name: d for d in demands if d.deferred}
+    if not live or not emails:
+        return
+    served: dict[tuple[str, int], int] = defaultdict(int)
+    on_email: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, shift in enumerate(placed):
+        for j, activity in enumerate(shift.activity):
+            t = shift.first_slot + j
+            served[activity, t] += 1
+            if activity in emails and shift.assignment.queue is None and t < WEEK_SLOTS:
+                on_email[t].append((i, j))
+    agents = {e: np.array([served[e, t] for t in range(WEEK_SLOTS)], dtype=float) for e in emails}
+    in_time = {e: _in_time(emails[e], agents[e], occupancy[e]) for e in emails}
+
+    def short(queue: str, t: int) -> bool:
+        return t < WEEK_SLOTS and served[queue, t] < live[queue].required[t]
+
+    for slot in sorted(on_email):
+        for q, demand in sorted(live.items()):
+            while served[q, slot] < demand.required[slot]:
+                options = []
+                for i, j in on_email[slot]:
+                    shift, email = placed[i], placed[i].activity[j]
+                    if email not in emails or q not in shift.assignment.agent.skills:
+                        continue
+                    parts = [[j]] if blocks is None else _segments(shift.activity, j, blocks)
+                    for offsets in parts:
+                        if blocks is not None and not keeps_blocks(_relabelled(shift.activity, offsets, q), blocks):
+                            continue
+                        mended = sum(short(q, shift.first_slot + k) for k in offsets)
+                        options.append(((-mended, len(offsets), shift.assignment.agent.agent_id), i, email, offsets))
+                moved = False
+                for _, i, email, offsets in sorted(options, key=lambda option: option[0])[:MOST_EMAIL_CHECKS]:
+                    slots = [placed[i].first_slot + k for k in offsets]
+                    trial = agents[email].copy()
+                    np.subtract.at(trial, [t for t in slots if t < WEEK_SLOTS], 1.0)
+                    if _in_time(emails[email], trial, occupancy[email]) < in_time[email]:
+                        continue
+                    agents[email] = trial
+                    for k, t in zip(offsets, slots, strict=True):
+                        served[email, t] -= 1
+                        placed[i].activity[k] = q
+                        served[q, t] += 1
+                    moved = True
+                    break
+                if not moved:
+                    break
+
+
+# Email moves tried per short slot before it is left short (each is a deadline check).
+MOST_EMAIL_CHECKS = 4
+
+
+def _in_time(email: QueueDemand, agents: np.ndarray, occupancy: float) -> int:
+    """Intervals of `email` with emails, all answered within the deadline, with `agents` on it."""
+    level, _ = email_service(email.queue, email.contacts, email.aht_seconds, agents, SLOT_MINUTES, occupancy)
+    return int(((level >= 1.0) & (email.contacts > 0)).sum())
 
 
 def _spare_segment(
