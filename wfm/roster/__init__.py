@@ -93,17 +93,28 @@ class Candidate:
         shares = [v["intervals_meeting_target"] for v in self.queues.values() if v["channel"] != "email" and v["contacts"] > 0]
         return sum(shares) / len(shares) if shares else 1.0
 
+    @property
+    def worst_email(self) -> tuple[float, float] | None:
+        """The worst email queue's share answered in time, and the lowest email target; None
+        without email contacts."""
+        email = [q for q in self.queues.values() if q["channel"] == "email" and q["contacts"] > 0]
+        if not email:
+            return None
+        return min(q["service_level"] for q in email), min(q["target"] for q in email)
+
     def not_behind(self, other: Candidate) -> bool:
-        """No worse than `other` on phone/chat intervals on target, and on every email queue
-        answered in time at least as often as `other` or its target (within `SERVICE_TIE`)."""
+        """No worse than `other` on phone/chat intervals on target, and its worst email queue
+        answered in time at least as often as `other`'s worst or the email target (within
+        `SERVICE_TIE`). Email is judged by its worst queue, not queue by queue: a roster that
+        serves every queue better but one email queue less well than the greedy roster, which
+        overstaffs email, is not behind it (measured on drawn worlds: queue by queue, the greedy
+        roster at 0.50 of intervals on target was kept over a roster at 0.69)."""
         if self.voice < other.voice - SERVICE_TIE:
             return False
-        for name, queue in self.queues.items():
-            if queue["channel"] == "email" and name in other.queues:
-                floor = min(other.queues[name]["service_level"], queue["target"])
-                if queue["service_level"] < floor - SERVICE_TIE:
-                    return False
-        return True
+        ours, theirs = self.worst_email, other.worst_email
+        if ours is None or theirs is None:
+            return True
+        return ours[0] >= min(theirs[0], ours[1]) - SERVICE_TIE
 
     def figures(self) -> dict[str, float]:
         return {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
