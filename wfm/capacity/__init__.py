@@ -10,10 +10,11 @@
 """
 
 from wfm.capacity.config import CapacityConfig, check_capacity, load_capacity, parse_capacity
-from wfm.capacity.plan import CapacityResult, run_capacity, write_capacity
+from wfm.capacity.plan import CapacityHeadline, CapacityResult, run_capacity, write_capacity
 
 __all__ = [
     "CapacityConfig",
+    "CapacityHeadline",
     "CapacityResult",
     "check_capacity",
     "load_capacity",

@@ -34,6 +34,19 @@ PESSIMISTIC_QUANTILE = 0.1
 
 
 @dataclass(frozen=True)
+class CapacityHeadline:
+    """The plan in one line: horizon, required and short hours, weeks covered, hires."""
+
+    start: str  # the first Monday, ISO
+    weeks: int
+    required_hours: float
+    short_hours: float
+    short_share: float  # short / required hours
+    weeks_covered_after_lead: float | None  # share of the weeks after the lead; None when the lead is the horizon
+    hires: int
+
+
+@dataclass(frozen=True)
 class CapacityResult:
     start: dt.date
     demand: Demand
@@ -44,6 +57,19 @@ class CapacityResult:
     hiring: pd.DataFrame  # hiring.csv
     available_p10: np.ndarray  # total on-queue hours per week, pessimistic band
     summary: dict[str, Any]  # summary.json
+
+    @property
+    def headline(self) -> CapacityHeadline:
+        summary = self.summary
+        return CapacityHeadline(
+            start=summary["horizon"]["start"],
+            weeks=summary["horizon"]["weeks"],
+            required_hours=summary["required_hours"],
+            short_hours=summary["short_hours"],
+            short_share=summary["short_share"],
+            weeks_covered_after_lead=summary["weeks_covered_after_lead"],
+            hires=summary["hires"],
+        )
 
 
 def run_capacity(

@@ -60,16 +60,16 @@ def capacity(
             progress=lambda stage: status.update(f"planning capacity… {stage}"),
         )
         write_capacity(result, out, title=f"wfm capacity plan: {ws.root.resolve().name}")
-    summary = result.summary
-    covered = summary["weeks_covered_after_lead"]
+    head = result.headline
+    covered = head.weeks_covered_after_lead
     console.print(
-        f"{summary['horizon']['weeks']} weeks from {summary['horizon']['start']}: required {summary['required_hours']:,.0f} h, "
-        f"short {summary['short_hours']:,.0f} h ({summary['short_share']:.1%}); weeks covered after the lead: "
+        f"{head.weeks} weeks from {head.start}: required {head.required_hours:,.0f} h, "
+        f"short {head.short_hours:,.0f} h ({head.short_share:.1%}); weeks covered after the lead: "
         + ("n/a" if covered is None else f"{covered:.0%}"),
         markup=False,
         soft_wrap=True,
     )
-    console.print(_classes(result.hiring, summary["hires"]))
+    console.print(_classes(result.hiring, head.hires))
     say_written(out, OUTPUTS)
 
 
