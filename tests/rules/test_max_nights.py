@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tiny import assign, at, greedy_allows, group, judged, profile, week_model_most, worked
+import datetime as dt
+
+import pytest
+from tiny import assign, at, greedy_allows, group, judged, profile, week_model_most, worked, workspace
+
+from wfm.errors import InfeasibleError
+from wfm.roster.explain import check_contracts
 
 RULES = profile(nights={"max_per_week": 2})
 SOFT = profile(soft={"max_nights": 8}, nights={"max_per_week": 2})
@@ -36,3 +42,11 @@ def test_checker_counts_the_night_over_the_cap() -> None:
     (violation,) = judged(RULES, g, [at(g, day, 22) for day in (0, 2, 4)], "max_nights")
     assert violation.amount == 1 and not violation.soft
     assert judged(RULES, g, [at(g, day, 22) for day in (0, 2)], "max_nights") == []
+
+
+def test_a_contract_only_nights_could_meet_is_explained_by_the_cap() -> None:
+    g = group(RULES, min_hours_week=30, available_from=dt.time(22, 0), available_to=dt.time(6, 0))
+    with pytest.raises(InfeasibleError) as caught:
+        check_contracts([g], workspace(RULES, g.agents))
+    (reason,) = caught.value.reasons
+    assert "max_nights (2)" in reason and "availability 22:00–06:00 on every local day" in reason

@@ -19,6 +19,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from wfm.errors import InfeasibleError
 from wfm.roster import stop
 from wfm.roster.candidates import DAYS, Group, Shift
 from wfm.roster.rules import ASSIGN_ORDER, apply, rest_conflicts
@@ -104,6 +105,8 @@ def _assign_band(
     seed: int,
     time_limit: float,
 ) -> AssignResult:
+    """Give `people` (one start band of `group`) the `wanted` shifts (index → count) under the
+    week's rules (`roster.rules`), adding shifts of `extra` where a contract needs them, fairly."""
     if len(people) == 1 and all(n == 1 for n in wanted.values()):
         # One person: the week model's band constraints were already exact for them; only rest
         # across a DST change is left to check.
@@ -117,25 +120,12 @@ def _assign_band(
     for p, agent in enumerate(people):
         for k in shift_ids:
             a[p, k] = model.new_bool_var(f"works[{agent.agent_id},{k}]")
-    objective: list[cp_model.LinearExprT] = []
-    drops: dict[int, cp_model.IntVar] = {}
-    for k in shift_ids:
-        taken = sum(a[p, k] for p in range(len(people)))
-        if k in wanted:
-            drops[k] = model.new_int_var(0, wanted[k], f"dropped[{k}]")
-            model.add(taken + drops[k] >= wanted[k])
-            # Taking more than counted is an extra shift, paid like any other.
-            surplus = model.new_int_var(0, len(people), f"surplus[{k}]")
-            model.add(taken <= wanted[k] + surplus)
-            objective.append(_DROP * drops[k] + _EXTRA_MINUTE * shifts[k].paid * surplus)
-        else:
-            objective.append(_EXTRA_MINUTE * shifts[k].paid * taken)
-
+    objective, drops = _counted(model, a, len(people), shifts, wanted)
     conflicts = rest_conflicts(shifts, rules)
     soft_vars: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    nights_of: list[cp_model.LinearExprT] = []
-    weekends_of: list[cp_model.LinearExprT] = []
-    paid_of: list[cp_model.LinearExprT] = []
+    nights_of: list[Any] = []
+    weekends_of: list[Any] = []
+    paid_of: list[Any] = []
     for p, agent in enumerate(people):
         week = PersonWeek({k: a[p, k] for k in shift_ids}, shifts, conflicts)
         sink = _PersonSink(model, week.works, agent, rules, soft_vars, objective)
@@ -143,20 +133,7 @@ def _assign_band(
         nights_of.append(week.nights())
         weekends_of.append(sum(a[p, k] for k in shift_ids if shifts[k].day in weekend))
         paid_of.append(week.paid())
-
-    for name, values, upper in (("nights", nights_of, DAYS), ("weekend_days", weekends_of, DAYS)):
-        if values:
-            top = model.new_int_var(0, upper, f"most_{name}")
-            for value in values:
-                model.add(value <= top)
-            objective.append(_FAIR * top)
-    if len(paid_of) > 1:
-        top = model.new_int_var(0, group.cap_minutes, "most_paid")
-        low = model.new_int_var(0, group.cap_minutes, "least_paid")
-        for value in paid_of:
-            model.add(value <= top)
-            model.add(value >= low)
-        objective.append((_FAIR // 60) * (top - low))
+    _fairness(model, objective, nights_of, weekends_of, paid_of, group.cap_minutes)
     for rule, vars_ in soft_vars.items():
         if rule != "min_hours_week":
             weight = round(rules.soft[rule] * _EXTRA_MINUTE * 60)
@@ -173,23 +150,80 @@ def _assign_band(
     solver.parameters.random_seed = seed
     status = stop.solve(lambda: solver.solve(model), solver.stop_search)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # Only the contracted minimum can make this infeasible; the caller reports the agents.
-        from wfm.errors import InfeasibleError
-
-        names = ", ".join(agent.agent_id for agent in people)
-        hours = group.min_minutes / 60
-        raise InfeasibleError(
-            "the hard rules cannot all hold",
-            [
-                f"min_hours_week: agents {names} need {hours:g} paid hours but their windows, days and the other rules "
-                f"leave too few legal shifts"
-            ],
-        )
+        raise _band_infeasible(group, people, rules)
     chosen = [Assignment(people[p], shifts[k]) for (p, k), var in a.items() if solver.value(var)]
     dropped = sum(int(solver.value(v)) for v in drops.values())
     added = max(0, len(chosen) - (sum(wanted.values()) - dropped))
     violations = {rule: sum(int(solver.value(v)) for v in vars_) for rule, vars_ in soft_vars.items()}
     return AssignResult(chosen, dropped, added, {k: v for k, v in violations.items() if v})
+
+
+def _counted(
+    model: cp_model.CpModel,
+    a: dict[tuple[int, int], cp_model.IntVar],
+    people: int,
+    shifts: dict[int, Shift],
+    wanted: dict[int, int],
+) -> tuple[list[Any], dict[int, cp_model.IntVar]]:
+    """The week model's counts: each wanted shift taken as often as counted, a shortfall costing
+    `_DROP`, any other shift taken paid like an extra one. Returns the objective's terms and the
+    dropped counts."""
+    objective: list[Any] = []
+    drops: dict[int, cp_model.IntVar] = {}
+    for k, shift in shifts.items():
+        taken = sum(a[p, k] for p in range(people))
+        if k in wanted:
+            drops[k] = model.new_int_var(0, wanted[k], f"dropped[{k}]")
+            model.add(taken + drops[k] >= wanted[k])
+            # Taking more than counted is an extra shift, paid like any other.
+            surplus = model.new_int_var(0, people, f"surplus[{k}]")
+            model.add(taken <= wanted[k] + surplus)
+            objective.append(_DROP * drops[k] + _EXTRA_MINUTE * shift.paid * surplus)
+        else:
+            objective.append(_EXTRA_MINUTE * shift.paid * taken)
+    return objective, drops
+
+
+def _fairness(
+    model: cp_model.CpModel,
+    objective: list[Any],
+    nights_of: list[Any],
+    weekends_of: list[Any],
+    paid_of: list[Any],
+    cap_minutes: int,
+) -> None:
+    """Spread nights, weekend days and paid hours: the most of each (and the hours' range) cost."""
+    for name, values, upper in (("nights", nights_of, DAYS), ("weekend_days", weekends_of, DAYS)):
+        if values:
+            top = model.new_int_var(0, upper, f"most_{name}")
+            for value in values:
+                model.add(value <= top)
+            objective.append(_FAIR * top)
+    if len(paid_of) > 1:
+        top = model.new_int_var(0, cap_minutes, "most_paid")
+        low = model.new_int_var(0, cap_minutes, "least_paid")
+        for value in paid_of:
+            model.add(value <= top)
+            model.add(value >= low)
+        objective.append((_FAIR // 60) * (top - low))
+
+
+def _band_infeasible(group: Group, people: list[AgentConfig], rules: RulesProfile) -> InfeasibleError:
+    """Why a band's contracted minimum cannot hold: CP-SAT's core when the rules themselves
+    clash (`explain`), else the band and its counted shifts are too few."""
+    from wfm.roster.explain import clashing_rules, describe  # explain builds on this module
+
+    clash = clashing_rules(group, rules)
+    if clash is not None and clash.core:
+        return InfeasibleError("the hard rules cannot all hold", [describe(group, rules, clash)])
+    names = ", ".join(agent.agent_id for agent in people)
+    return InfeasibleError(
+        "the hard rules cannot all hold",
+        [
+            f"min_hours_week: {names} contracted for {group.min_minutes / 60:g} paid hours; a week within every hard rule"
+            " exists for each alone, but not in one start band beside the shifts the week model counted"
+        ],
+    )
 
 
 class PersonWeek:

@@ -45,124 +45,151 @@ def greedy_roster(
     legal beside the agent's shifts, and only where at least `min_share` of its slots meet a
     shortfall (a shift that buys an hour of service pays for itself; one that covers a lone
     quarter hour does not). Contracted minimums are the existing roster's business then."""
-    need = {d.name: d.required.astype(float).copy() for d in demands}
-    if covered is not None:
-        for name, values in covered.items():
-            if name in need:
-                need[name] -= values[: len(need[name])]
-    step = rules.shifts.start_step_minutes
-    max_days = 7 - rules.hours.min_days_off_per_week
-    by_start: dict[int, list[tuple[Group, Shift]]] = defaultdict(list)
-    for group in groups:
-        for shift in group.shifts:
-            by_start[shift.start].append((group, shift))
-    worked: dict[str, list[Shift]] = defaultdict(list)
-    paid: dict[str, int] = defaultdict(int)
-    band: dict[str, int] = {}  # a person keeps one start band all week, as the week model assumes
-    chosen: list[Assignment] = []
-    for a in existing:
-        worked[a.agent.agent_id].append(a.shift)
-        paid[a.agent.agent_id] += a.shift.paid
-        band.setdefault(a.agent.agent_id, a.shift.band)
-
-    def legal(group: Group, agent_id: str, shift: Shift) -> bool:
-        if band.get(agent_id, shift.band) != shift.band:
-            return False
-        return allows(worked[agent_id], shift, paid[agent_id], group, rules)
-
-    lengths_paid = sorted({round(rules.paid_hours(h) * 60) for h in rules.shifts.lengths_hours})
-    served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
-
-    def take(assignment: Assignment, queue: str | None) -> None:
-        agent_id = assignment.agent.agent_id
-        worked[agent_id].append(assignment.shift)
-        paid[agent_id] += assignment.shift.paid
-        band[agent_id] = assignment.shift.band
-        chosen.append(assignment)
-        queue = queue or max(
-            (q for q in assignment.agent.skills if q in need), key=lambda q: (deficit_on(q, assignment.shift), q)
-        )
-        served[id(assignment)] = queue
-        first, last = assignment.shift.start // SLOT_MINUTES, assignment.shift.end // SLOT_MINUTES
-        need[queue][first:last] -= ON_QUEUE_SHARE
-
-    def release(assignment: Assignment) -> None:
-        agent_id = assignment.agent.agent_id
-        worked[agent_id].remove(assignment.shift)
-        paid[agent_id] -= assignment.shift.paid
-        chosen.remove(assignment)
-        queue = served.pop(id(assignment))
-        need[queue][assignment.shift.start // SLOT_MINUTES : assignment.shift.end // SLOT_MINUTES] += ON_QUEUE_SHARE
-        if not worked[agent_id]:
-            band.pop(agent_id, None)
-
-    def still_reachable(group: Group, agent_id: str, shift: Shift) -> bool:
-        """After this shift, can further shifts bring the agent to the minimum without passing the cap?"""
-        low = group.min_minutes - paid[agent_id] - shift.paid
-        high = group.cap_minutes - paid[agent_id] - shift.paid
-        return _reachable(lengths_paid, max_days - len(worked[agent_id]) - 1, low, high)
-
-    def deficit_on(queue: str, shift: Shift) -> float:
-        return float(np.clip(need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())
-
-    def deficit(group: Group, shift: Shift) -> float:
-        return max((deficit_on(q, shift) for q in group.skills if q in need), default=0.0)
-
-    for start in range(0, WEEK_SLOTS * SLOT_MINUTES, step):
-        slot = start // SLOT_MINUTES
-        options = by_start.get(start, [])
-        while True:
-            short = [q for q, values in need.items() if values[slot] > 0.5]
-            if not short:
-                break
-            best: tuple[float, str, Assignment, str] | None = None
-            for group, shift in options:
-                queues = [q for q in group.skills if q in short]
-                if not queues:
-                    continue
-                for agent in sorted(group.agents, key=lambda a: (paid[a.agent_id], a.agent_id)):
-                    if not legal(group, agent.agent_id, shift):
-                        continue
-                    q = max(queues, key=lambda name: (need[name][slot], name))
-                    reach = float(np.clip(need[q][slot : slot + shift.length // SLOT_MINUTES], 0, 1).sum())
-                    if reach < min_share * shift.length // SLOT_MINUTES:
-                        break
-                    score = reach / (shift.paid / 60) - paid[agent.agent_id] / 6000
-                    candidate = (score, agent.agent_id, Assignment(agent, shift), q)
-                    if best is None or candidate[:2] > best[:2]:
-                        best = candidate
-                    break  # agents of a group are alike: the least loaded eligible one stands for them
-            if best is None:
-                break
-            _, _, assignment, queue = best
-            take(assignment, queue)
+    greedy = _Greedy(groups, demands, rules, existing, covered)
+    for start in range(0, WEEK_SLOTS * SLOT_MINUTES, rules.shifts.start_step_minutes):
+        greedy.fill(start, min_share)
     if existing:  # a top-up: the shifts added, their queues chosen slot by slot like the others'
-        return sorted((replace(a, queue=None) for a in chosen), key=lambda a: (a.agent.agent_id, a.shift.start))
-    # Contracted minimums: an agent left short is planned again from scratch, trying each start
-    # band (those with fewer night shifts first, as nights are capped) until the minimum holds.
+        return sorted((replace(a, queue=None) for a in greedy.chosen), key=lambda a: (a.agent.agent_id, a.shift.start))
     for group in groups:
+        greedy.plan_contracts(group)
+    return sorted(
+        (replace(a, queue=greedy.served[id(a)]) for a in greedy.chosen), key=lambda a: (a.agent.agent_id, a.shift.start)
+    )
+
+
+class _Greedy:
+    """The greedy roster under construction: each agent's shifts and paid minutes, their start
+    band, and what each queue still needs per slot."""
+
+    def __init__(
+        self,
+        groups: Sequence[Group],
+        demands: Sequence[QueueDemand],
+        rules: RulesProfile,
+        existing: Sequence[Assignment],
+        covered: dict[str, np.ndarray] | None,
+    ) -> None:
+        self.rules = rules
+        self.need = {d.name: d.required.astype(float).copy() for d in demands}
+        if covered is not None:
+            for name, values in covered.items():
+                if name in self.need:
+                    self.need[name] -= values[: len(self.need[name])]
+        self.max_days = 7 - rules.hours.min_days_off_per_week
+        self.by_start: dict[int, list[tuple[Group, Shift]]] = defaultdict(list)
+        for group in groups:
+            for shift in group.shifts:
+                self.by_start[shift.start].append((group, shift))
+        self.worked: dict[str, list[Shift]] = defaultdict(list)
+        self.paid: dict[str, int] = defaultdict(int)
+        self.band: dict[str, int] = {}  # a person keeps one start band all week, as the week model assumes
+        self.chosen: list[Assignment] = []
+        for a in existing:
+            self.worked[a.agent.agent_id].append(a.shift)
+            self.paid[a.agent.agent_id] += a.shift.paid
+            self.band.setdefault(a.agent.agent_id, a.shift.band)
+        self.lengths_paid = sorted({round(rules.paid_hours(h) * 60) for h in rules.shifts.lengths_hours})
+        self.served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
+
+    def legal(self, group: Group, agent_id: str, shift: Shift) -> bool:
+        if self.band.get(agent_id, shift.band) != shift.band:
+            return False
+        return allows(self.worked[agent_id], shift, self.paid[agent_id], group, self.rules)
+
+    def take(self, assignment: Assignment, queue: str | None) -> None:
+        agent_id, shift = assignment.agent.agent_id, assignment.shift
+        self.worked[agent_id].append(shift)
+        self.paid[agent_id] += shift.paid
+        self.band[agent_id] = shift.band
+        self.chosen.append(assignment)
+        queue = queue or max((q for q in assignment.agent.skills if q in self.need), key=lambda q: (self.deficit_on(q, shift), q))
+        self.served[id(assignment)] = queue
+        self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES] -= ON_QUEUE_SHARE
+
+    def release(self, assignment: Assignment) -> None:
+        agent_id, shift = assignment.agent.agent_id, assignment.shift
+        self.worked[agent_id].remove(shift)
+        self.paid[agent_id] -= shift.paid
+        self.chosen.remove(assignment)
+        queue = self.served.pop(id(assignment))
+        self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES] += ON_QUEUE_SHARE
+        if not self.worked[agent_id]:
+            self.band.pop(agent_id, None)
+
+    def still_reachable(self, group: Group, agent_id: str, shift: Shift) -> bool:
+        """After this shift, can further shifts bring the agent to the minimum without passing the cap?"""
+        low = group.min_minutes - self.paid[agent_id] - shift.paid
+        high = group.cap_minutes - self.paid[agent_id] - shift.paid
+        return _reachable(self.lengths_paid, self.max_days - len(self.worked[agent_id]) - 1, low, high)
+
+    def deficit_on(self, queue: str, shift: Shift) -> float:
+        return float(np.clip(self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())
+
+    def deficit(self, group: Group, shift: Shift) -> float:
+        return max((self.deficit_on(q, shift) for q in group.skills if q in self.need), default=0.0)
+
+    def fill(self, start: int, min_share: float) -> None:
+        """Start shifts at `start` while some queue is short then and a legal shift helps."""
+        slot = start // SLOT_MINUTES
+        while True:
+            short = [q for q, values in self.need.items() if values[slot] > 0.5]
+            if not short:
+                return
+            best = self._best(self.by_start.get(start, []), short, slot, min_share)
+            if best is None:
+                return
+            self.take(*best)
+
+    def _best(
+        self, options: list[tuple[Group, Shift]], short: list[str], slot: int, min_share: float
+    ) -> tuple[Assignment, str] | None:
+        """The shift starting at `slot` that covers the most shortfall per paid hour, its agent
+        the least loaded who may legally work it, and the queue it serves."""
+        best: tuple[float, str, Assignment, str] | None = None
+        for group, shift in options:
+            queues = [q for q in group.skills if q in short]
+            if not queues:
+                continue
+            for agent in sorted(group.agents, key=lambda a: (self.paid[a.agent_id], a.agent_id)):
+                if not self.legal(group, agent.agent_id, shift):
+                    continue
+                q = max(queues, key=lambda name: (self.need[name][slot], name))
+                reach = float(np.clip(self.need[q][slot : slot + shift.length // SLOT_MINUTES], 0, 1).sum())
+                if reach < min_share * shift.length // SLOT_MINUTES:
+                    break
+                score = reach / (shift.paid / 60) - self.paid[agent.agent_id] / 6000
+                candidate = (score, agent.agent_id, Assignment(agent, shift), q)
+                if best is None or candidate[:2] > best[:2]:
+                    best = candidate
+                break  # agents of a group are alike: the least loaded eligible one stands for them
+        return None if best is None else (best[2], best[3])
+
+    def plan_contracts(self, group: Group) -> None:
+        """Contracted minimums: an agent left short is planned again from scratch, trying each
+        start band (those with fewer night shifts first, as nights are capped) until the minimum
+        holds."""
         if not group.min_minutes:
-            continue
+            return
         bands = sorted({s.band for s in group.shifts}, key=lambda b: (sum(s.night for s in group.shifts if s.band == b), b))
         for agent in group.agents:
-            if paid[agent.agent_id] >= group.min_minutes:
+            agent_id = agent.agent_id
+            if self.paid[agent_id] >= group.min_minutes:
                 continue
-            for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:
-                release(assignment)
+            for assignment in [a for a in self.chosen if a.agent.agent_id == agent_id]:
+                self.release(assignment)
             for trial in bands:
-                band[agent.agent_id] = trial
-                while paid[agent.agent_id] < group.min_minutes:
+                self.band[agent_id] = trial
+                while self.paid[agent_id] < group.min_minutes:
                     allowed = [
-                        s for s in group.shifts if legal(group, agent.agent_id, s) and still_reachable(group, agent.agent_id, s)
+                        s for s in group.shifts if self.legal(group, agent_id, s) and self.still_reachable(group, agent_id, s)
                     ]
                     if not allowed:
                         break
-                    take(Assignment(agent, max(allowed, key=lambda s: (deficit(group, s), s.paid, -s.start))), None)
-                if paid[agent.agent_id] >= group.min_minutes:
+                    self.take(Assignment(agent, max(allowed, key=lambda s: (self.deficit(group, s), s.paid, -s.start))), None)
+                if self.paid[agent_id] >= group.min_minutes:
                     break
-                for assignment in [a for a in chosen if a.agent.agent_id == agent.agent_id]:
-                    release(assignment)
-    return sorted((replace(a, queue=served[id(a)]) for a in chosen), key=lambda a: (a.agent.agent_id, a.shift.start))
+                for assignment in [a for a in self.chosen if a.agent.agent_id == agent_id]:
+                    self.release(assignment)
 
 
 def _reachable(values: Sequence[int], count: int, low: int, high: int) -> bool:

@@ -1,10 +1,9 @@
 """The linear relaxation of a CP-SAT model, solved with GLOP (OR-Tools' simplex).
 
-The week model is a covering integer program whose LP relaxation is tight: measured on the
-350-agent world, the relaxation over the shifts near the greedy roster costs 1.00× the paid-hours
-lower bound while the greedy roster costs 1.35×. CP-SAT alone explores such LP-like models
-slowly on two cores, so the week is solved in two steps: this relaxation says which shifts are
-worth working and roughly how often, then CP-SAT rounds it (see `week.solve_week`).
+The week model is a covering integer program whose LP relaxation is tight (README, benchmark
+table), and CP-SAT alone explores such LP-like models slowly on few cores, so the week is solved
+in two steps: this relaxation says which shifts are worth working and roughly how often, then
+CP-SAT rounds it (see `week.search.solve_week`).
 
 The relaxation is read off the CP-SAT proto itself, so there is one model, not two that could
 drift apart: every variable keeps its bounds, every linear constraint its range.
@@ -110,9 +109,8 @@ class LinearRelaxation:
 
     def solve(self, time_limit: float, *, work_limit: float | None = None, warm: bool = False) -> Relaxation | None:
         """Minimise; None when GLOP finds nothing. GLOP's dual simplex after presolve, every
-        time: measured at 350 agents, 9 s for the first solve against 15 s for the primal, and
-        after 2,000 priced columns were added, 24 s again against 36 s for the primal simplex
-        from the last basis (the new columns make it climb a long way). `warm` skips presolve,
+        time, also after priced columns were added (the primal simplex from the last basis was
+        slower both times: the new columns make it climb a long way). `warm` skips presolve,
         for a re-solve after bound changes (diving), which the dual simplex starts from the
         last basis."""
         started = time.perf_counter()

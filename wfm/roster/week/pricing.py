@@ -33,10 +33,9 @@ from wfm.rules import RulesProfile
 def neighbourhood(groups: Sequence[Group], counts: dict[Column, int], rules: RulesProfile, reach: int) -> dict[int, list[int]]:
     """Candidate columns near a roster: for each group, every shift (any length) starting within
     `reach` grid steps of a shift the group works. A group the roster leaves idle borrows the
-    starts of groups with its skills in its time zone, so its people stay available.
-
-    Measured at 350 agents: these 6,900 columns relax to 1.00× the paid-hours lower bound in
-    6 s; the same start times of day on every day (19,900 columns) relax 1.5% lower in 80 s."""
+    starts of groups with its skills in its time zone, so its people stay available."""
+    # The neighbourhood rather than every start time of day: near the same bound, in a
+    # fraction of the time (README, roster benchmarks).
     step = rules.shifts.start_step_minutes
     usual: dict[int, set[int]] = defaultdict(set)
     for (g, i), count in counts.items():
@@ -166,11 +165,9 @@ def _relax(
     (GLOP then stops on its own work clock), else its seconds; `deadline` is the clock's stop.
     Returns the last optimal relaxation (None without one), each column's relaxed count where
     positive, and how it went. Its value bounds every roster over the columns it had, and over
-    every candidate shift when pricing found nothing more to add.
-
-    Measured at 350 agents: the neighbourhood of the greedy roster (6,977 columns) relaxes to
-    4.839M in 9 s with 17 blocks short; one round adds 2,026 shifts, among them Spanish chat
-    on Sunday evening in Mexico, and relaxes to 4.764M (−1.5%), none short, in 24 s more."""
+    every candidate shift when pricing found nothing more to add."""
+    # Pricing adds the shifts the neighbourhood lacks, such as a language's late evening in
+    # a zone far from the others, which no shift near the greedy roster covers.
     started = time.perf_counter()
     stats = _RelaxStats()
     model = _build(groups, columns, demands, rules, weights, relaxation=True)

@@ -105,13 +105,11 @@ def _complete(
     the LP over that roster, then by CP-SAT in whole tenths, each allocation rounded down or up
     from the LP's and started from the largest remainders (`_largest_remainder`), with every
     shortfall and cost following from it. A repeatable solve spends `effort` (from the limit,
-    not the clock) on it; `wall` only stops it, and then the second value says so.
-
-    CP-SAT left to complete the counts on its own spent its whole budget on the allocation (4 s
-    for a 40-agent week), and a first-found allocation cost 30 times the relaxation. Fixing the
-    largest remainders instead left email late (at 350 agents 209,000 of the objective; CP-SAT
-    choosing between down and up: 20,000). None when the roster breaks a rule or time runs
-    out."""
+    not the clock) on it; `wall` only stops it, and then the second value says so. None when the roster breaks a rule or time
+    runs out."""
+    # CP-SAT left to complete the counts alone spends its budget on the allocation and finds a
+    # poor one; fixing the largest remainders outright leaves email late. Choosing between each
+    # share's floor and ceiling from the largest remainders does neither.
     started = time.perf_counter()
     lp = model.cp.clone()
     lp.clear_hints()
@@ -247,10 +245,9 @@ def nearest_roster(
     Groups are coupled only through coverage, so each is rounded on its own: a small CP-SAT
     model with the group's band constraints, minimising the distance to the relaxed counts
     (then paid minutes and soft-rule costs). Rounding every count to its nearest integer
-    breaks band capacities and contracted minimums; CP-SAT started from such a hint found its
-    first roster at 3.4× the relaxation and was still 11% above it after 60 s (350 agents),
-    while from this start it begins 10% above within a second. One worker, optimal per group:
-    the same relaxation gives the same roster.
+    breaks band capacities and contracted minimums, and CP-SAT started from such a hint finds
+    its first roster far above the relaxation, while from this start it begins near it. One
+    worker, optimal per group: the same relaxation gives the same roster.
 
     A group whose relaxed shifts hold no whole legal week (the relaxation may meet a contracted
     minimum with halves of shifts that clash when rounded) keeps its counts from `start`, the

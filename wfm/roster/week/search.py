@@ -196,11 +196,10 @@ def _round_relaxed(
     bound: float,
 ) -> tuple[tuple[_Model, cp_model.CpSolver, Any, bool] | None, Rounded | None]:
     """Step 2: dive, take the nearest whole roster, and round over the columns the relaxation
-    uses, each within one of its relaxed value, from that roster. Measured at 350 agents: adding
-    the greedy roster's columns and hinting it kept the search near it (1.18× the lower bound);
-    widening to all 6,977 candidate columns, or 8 workers, did not beat the relaxation's support
-    in the same time. Returns the rounding (None when it did not run or found nothing) and the
-    nearest whole roster."""
+    uses, each within one of its relaxed value, from that roster (the greedy roster's columns
+    and hint keep the search near the greedy roster; all candidate columns, or more workers,
+    do not beat the relaxation's support in the same time). Returns the rounding (None when it
+    did not run or found nothing) and the nearest whole roster."""
     settings, limit = search.settings, search.limit
     around = relaxed_values
     allocation = relaxed.values

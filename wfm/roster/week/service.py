@@ -21,9 +21,8 @@ def email_targets(demand: QueueDemand) -> tuple[np.ndarray, np.ndarray]:
     Monday 00:00 UTC is what arrives in the week's last deadline span.
 
     All of it, not the service level's share: emails are answered first in, first out, so an
-    email is in time only when everything that arrived before it is done by its deadline. A
-    target of 90% of the arrivals lets the backlog fall further behind all week (measured at 350
-    agents: 39% of email answered in time)."""
+    email is in time only when everything that arrived before it is done by its deadline (a
+    target of the service level's share lets the backlog fall further behind all week)."""
     assert demand.workload is not None and demand.queue.respond_within_hours is not None
     work = demand.workload
     deadline = min(round(demand.queue.respond_within_hours * 60 / SLOT_MINUTES), WEEK_SLOTS)
