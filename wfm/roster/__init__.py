@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from wfm.roster import stop
 from wfm.roster.assign import Assignment, assign_agents
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, make_groups
 from wfm.roster.coverage import coverage_frame, coverage_summary
-from wfm.roster.demand import DAY_LEVEL_CV, ServiceWeights, build_demand
+from wfm.roster.demand import DAY_LEVEL_CV, QueueDemand, ServiceWeights, build_demand
 from wfm.roster.explain import check_contracts as _check_contracts
 from wfm.roster.explain import short_contracts
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
@@ -163,21 +163,7 @@ def _build_roster(
     started = time.perf_counter()
     groups = make_groups(ws.agents, ws.rules, week)
     _check_contracts(groups, ws)
-    error = {q.name: forecast_error.get(q.name, DAY_LEVEL_CV) for q in ws.queues}
-    given = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights, day_level_cv=error)
-    # The roster is judged on what arrives, not on the forecast: the solve staffs for a margin
-    # of volume above it (`SolveSettings.forecast_margin`); rosters are scored as given.
-    demands = given
-    if settings.forecast_margin != 1.0:
-        demands = build_demand(
-            with_margin(requirements, ws, settings.forecast_margin),
-            ws.queues,
-            ws.rules,
-            week,
-            ws.plan.interval_minutes,
-            weights,
-            day_level_cv=error,
-        )
+    given, demands = _demands(ws, requirements, week, settings, weights, forecast_error)
     all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
 
     def placed(name: str, assignments: list[Assignment], plan: dict[tuple[str, int], Any], sets: Any) -> Candidate:
@@ -210,12 +196,7 @@ def _build_roster(
         notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
     if not interrupted:
         mark = time.perf_counter()
-        best = choose(candidates)
-        covered = _on_queue(best.roster, week)
-        added = greedy_roster(groups, demands, ws.rules, week, existing=best.assignments, covered=covered, min_share=TOP_UP_SHARE)
-        if added:
-            topped = prune_roster(best.assignments + added, groups, demands, ws.rules)
-            candidates.append(placed(f"{best.name}, topped up", topped, best.plan, best.skill_sets))
+        candidates += _topped_up(choose(candidates), groups, demands, ws, week, placed)
         timings["top_up"] = time.perf_counter() - mark
     best = choose(candidates)
     if best.contract_short_minutes:
@@ -235,6 +216,43 @@ def _build_roster(
     if interrupted:
         solver["repeatable"] = False
     return RosterResult(roster=best.roster, coverage=best.coverage, solver=solver)
+
+
+def _demands(
+    ws: Workspace,
+    requirements: pd.DataFrame,
+    week: dt.date,
+    settings: SolveSettings,
+    weights: ServiceWeights,
+    forecast_error: Mapping[str, float],
+) -> tuple[list[QueueDemand], list[QueueDemand]]:
+    """The demand rosters are scored on, and the one the solve staffs for. The roster is judged
+    on what arrives, not on the forecast: the solve staffs for a margin of volume above it
+    (`SolveSettings.forecast_margin`); rosters are scored as given."""
+    error = {q.name: forecast_error.get(q.name, DAY_LEVEL_CV) for q in ws.queues}
+    given = build_demand(requirements, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights, day_level_cv=error)
+    if settings.forecast_margin == 1.0:
+        return given, given
+    staffed = with_margin(requirements, ws, settings.forecast_margin)
+    return given, build_demand(staffed, ws.queues, ws.rules, week, ws.plan.interval_minutes, weights, day_level_cv=error)
+
+
+def _topped_up(
+    best: Candidate,
+    groups: list[Group],
+    demands: list[QueueDemand],
+    ws: Workspace,
+    week: dt.date,
+    placed: Callable[[str, list[Assignment], dict[tuple[str, int], Any], Any], Candidate],
+) -> list[Candidate]:
+    """The best roster so far with whole shifts added where queues are still short (each
+    meeting a shortfall in `TOP_UP_SHARE` of its quarter hours), pruned: none when none fit."""
+    covered = _on_queue(best.roster, week)
+    added = greedy_roster(groups, demands, ws.rules, week, existing=best.assignments, covered=covered, min_share=TOP_UP_SHARE)
+    if not added:
+        return []
+    topped = prune_roster(best.assignments + added, groups, demands, ws.rules)
+    return [placed(f"{best.name}, topped up", topped, best.plan, best.skill_sets)]
 
 
 def _optimise(

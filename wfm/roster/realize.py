@@ -569,36 +569,56 @@ def _assign_queues(
                     if keep in wanted:
                         wanted[keep] = max(0, wanted[keep] - 1)
                 counts = _balance(wanted, len(free), queues, slot, served, demand_by_name, owed)
-                # stay on the previous queue where the counts allow
-                free = sorted(free, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
-                rest = []
-                for i, j in free:
-                    last = previous.get(i)
-                    if last is not None and counts.get(last, 0) > 0:
-                        counts[last] -= 1
-                        placed[i].activity[j] = last
-                    else:
-                        rest.append((i, j))
-                for i, j in rest:
-                    q = max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
-                    counts[q] = counts.get(q, 0) - 1
-                    placed[i].activity[j] = q
+                _give_queues(placed, free, counts, queues, previous)
                 for i, j in free:
                     served[placed[i].activity[j], slot] += 1
                     given[placed[i].activity[j]] += 1
-                for i, j in agents:
-                    queue = placed[i].activity[j]
-                    if previous.get(i) == queue:
-                        run[i] += 1
-                    else:
-                        switches[i] += i in previous
-                        run[i] = 1
-                    previous[i] = queue
-                    left[i] -= 1
+                _advance_blocks(placed, agents, previous, run, switches, left)
             for q in skills:
                 if q in deferred:
                     behind[q, s] += plan[q] - given[q]
                     owed[q] += plan[q] - given[q]
+
+
+def _give_queues(
+    placed: list[PlacedShift], free: list[tuple[int, int]], counts: dict[str, int], queues: list[str], previous: dict[int, str]
+) -> None:
+    """The free on-queue (shift, offset) pairs of one skill set and slot get the queues `counts`
+    asks for: each stays on its previous queue where the counts allow, the rest go where the
+    counts most want them."""
+    free = sorted(free, key=lambda item: (item[0] not in previous, placed[item[0]].assignment.agent.agent_id))
+    rest = []
+    for i, j in free:
+        last = previous.get(i)
+        if last is not None and counts.get(last, 0) > 0:
+            counts[last] -= 1
+            placed[i].activity[j] = last
+        else:
+            rest.append((i, j))
+    for i, j in rest:
+        q = max(queues, key=lambda name: (counts.get(name, 0), -queues.index(name)))
+        counts[q] = counts.get(q, 0) - 1
+        placed[i].activity[j] = q
+
+
+def _advance_blocks(
+    placed: list[PlacedShift],
+    agents: list[tuple[int, int]],
+    previous: dict[int, str],
+    run: dict[int, int],
+    switches: dict[int, int],
+    left: dict[int, int],
+) -> None:
+    """After a slot: each shift's queue, its block's length, its switches, its on-queue slots left."""
+    for i, j in agents:
+        queue = placed[i].activity[j]
+        if previous.get(i) == queue:
+            run[i] += 1
+        else:
+            switches[i] += i in previous
+            run[i] = 1
+        previous[i] = queue
+        left[i] -= 1
 
 
 def _balance(
