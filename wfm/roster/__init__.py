@@ -172,7 +172,8 @@ def _build_roster(
     timings["prepare"] = time.perf_counter() - started
     mark = time.perf_counter()
     greedy = greedy_roster(groups, given, ws.rules, week)
-    start = prune_roster(greedy_roster(groups, demands, ws.rules, week), groups, demands, ws.rules)
+    staffed = greedy if demands is given else greedy_roster(groups, demands, ws.rules, week)
+    start = prune_roster(staffed, groups, demands, ws.rules)
     candidates = [placed("greedy", greedy, {}, all_sets), placed("greedy, pruned", start, {}, all_sets)]
     timings["warm_start"] = time.perf_counter() - mark
     notes: list[str] = []
@@ -194,7 +195,10 @@ def _build_roster(
     interrupted = interrupted or stop.requested()
     if interrupted and not any("interrupted" in note for note in notes):
         notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
-    if not interrupted:
+    if not interrupted and time.perf_counter() - started > settings.time_limit:  # a top-up costs a greedy roster
+        notes.append("top-up skipped: the time limit was spent")
+        solver["repeatable"] = False
+    elif not interrupted:
         mark = time.perf_counter()
         candidates += _topped_up(choose(candidates), groups, demands, ws, week, placed)
         timings["top_up"] = time.perf_counter() - mark
