@@ -88,7 +88,6 @@ class _Greedy:
             self.worked[a.agent.agent_id].append(a.shift)
             self.paid[a.agent.agent_id] += a.shift.paid
             self.band.setdefault(a.agent.agent_id, a.shift.band)
-        self.lengths_paid = sorted({round(rules.paid_hours(h) * 60) for h in rules.shifts.lengths_hours})
         self.served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
 
     def legal(self, group: Group, agent_id: str, shift: Shift) -> bool:
@@ -117,10 +116,23 @@ class _Greedy:
             self.band.pop(agent_id, None)
 
     def still_reachable(self, group: Group, agent_id: str, shift: Shift) -> bool:
-        """After this shift, can further shifts bring the agent to the minimum without passing the cap?"""
+        """After this shift, can further shifts of the agent's start band bring it to the minimum
+        without passing the cap, night shifts counted against the nights left? (Every shift
+        length alike would let the longest shifts, nights, be taken first and leave the rest
+        of the week unable to reach the minimum.)"""
         low = group.min_minutes - self.paid[agent_id] - shift.paid
         high = group.cap_minutes - self.paid[agent_id] - shift.paid
-        return _reachable(self.lengths_paid, self.max_days - len(self.worked[agent_id]) - 1, low, high)
+        own = [s for s in group.shifts if s.band == self.band.get(agent_id, shift.band)]
+        days = self.max_days - len(self.worked[agent_id]) - 1
+        nights = days
+        if "max_nights" not in self.rules.soft:
+            nights = self.rules.nights.max_per_week - sum(s.night for s in self.worked[agent_id]) - shift.night
+        by_day = sorted({s.paid for s in own if not s.night})
+        return _reachable(by_day, days, low, high) or any(
+            _reachable(by_day, days - k, low - k * night, high - k * night)
+            for night in sorted({s.paid for s in own if s.night})
+            for k in range(1, min(nights, days) + 1)
+        )
 
     def deficit_on(self, queue: str, shift: Shift) -> float:
         return float(np.clip(self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())
