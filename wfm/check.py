@@ -8,6 +8,11 @@ measured in the rule's unit (minutes of overlap, hours of missing rest, nights o
 A rule is soft when the profile's `[soft]` table names it; `format` (a malformed roster row) is
 always hard.
 
+Week after week (FORMATS.md 0.2): given last week's roster (`wfm check --previous`), `min_rest`
+and `max_consecutive_days` are judged across the boundary too, and last week's minutes after
+this Monday 00:00 UTC count in coverage.csv's `scheduled`. Approved leave in requests.csv is the
+hard rule `leave`: no minute of a shift in the leave's local date (or its `from`–`to` hours).
+
 Reading `roster.csv` and `coverage.csv` happens here too (`read_plan`, `read_coverage`): syntax
 errors there are `InputError`s (exit 2); anything that parses but breaks a rule is a `Violation`.
 """
@@ -33,8 +38,8 @@ from wfm.timegrid import local_days, local_midnight_utc, week_bounds, week_start
 from wfm.workspace import WEEKDAYS, AgentConfig, Workspace, read_csv_strings
 
 UTC = dt.UTC
-CheckName = RuleName | Literal["format"]
-CHECK_NAMES: tuple[str, ...] = (*RULE_NAMES, "format")
+CheckName = RuleName | Literal["leave", "format"]
+CHECK_NAMES: tuple[str, ...] = (*RULE_NAMES, "leave", "format")
 ROSTER_COLUMNS = ("agent_id", "activity", "start", "end", "start_local", "end_local")
 COVERAGE_COLUMNS = ("queue", "interval_start", "scheduled")
 BREAK = "break"
@@ -364,6 +369,10 @@ class AgentWeek:
     week: dt.date
     shifts: list[Shift]
     queue_names: frozenset[str]
+    # Last week's shifts of this agent (`--previous`), sorted by start; empty without one.
+    previous: list[Shift] = field(default_factory=list)
+    # Approved leave: (first instant, end, how requests.csv words it), UTC.
+    leave: list[tuple[dt.datetime, dt.datetime, str]] = field(default_factory=list)
     zone: zoneinfo.ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -376,7 +385,7 @@ class AgentWeek:
     def local_hhmm(self, instant: dt.datetime) -> str:
         return instant.astimezone(self.zone).strftime("%a %H:%M")
 
-    def violation(self, rule: RuleName, when: dt.datetime | dt.date, detail: str, amount: float, unit: str) -> Violation:
+    def violation(self, rule: CheckName, when: dt.datetime | dt.date, detail: str, amount: float, unit: str) -> Violation:
         return Violation(rule, self.agent.agent_id, when, detail, round(amount, 6), unit, self.rules.is_soft(rule))
 
 
@@ -467,12 +476,14 @@ def min_hours_week(week: AgentWeek) -> Iterator[Violation]:
 
 
 def min_rest(week: AgentWeek) -> Iterator[Violation]:
-    """From one shift's end to the next shift's start, at least the profile's rest."""
+    """From one shift's end to the next shift's start, at least the profile's rest; with last
+    week's roster, from its last shift's end to this week's first start too."""
     need = week.rules.hours.min_rest_between_shifts
-    for before, after in pairwise(week.shifts):
+    for before, after in pairwise(week.previous[-1:] + week.shifts):
         rest = (after.start - before.end) / dt.timedelta(hours=1)
         if rest < need - 1e-9:
-            detail = f"{_hours(rest)} h rest, rule needs {_hours(need)} h"
+            across = " (across the week boundary: last week's shift ended " + format_when(before.end) + ")"
+            detail = f"{_hours(rest)} h rest, rule needs {_hours(need)} h" + (across if before in week.previous else "")
             yield week.violation("min_rest", after.start, detail, need - rest, "hours")
 
 
@@ -486,6 +497,24 @@ def max_consecutive_days(week: AgentWeek) -> Iterator[Violation]:
         run = run + 1 if day in worked else 0
         if run > best_run:
             best_run, best_first = run, days[index - run + 1]
+    # With last week's roster, the run that enters this week on its first day began earlier.
+    before = {shift.start.astimezone(week.zone).date() for shift in week.previous}
+    carried = 0
+    while days[0] - dt.timedelta(days=carried + 1) in before:
+        carried += 1
+    entering = 0
+    while entering < len(days) and days[entering] in worked | before:
+        entering += 1
+    if carried and any(day in worked for day in days[:entering]) and carried + entering > cap:
+        first = days[0] - dt.timedelta(days=carried)
+        run_days = carried + entering
+        detail = (
+            f"{run_days} consecutive days from {WEEKDAYS[first.weekday()]} {first} ({carried} of them before this week),"
+            f" rule allows {cap}"
+        )
+        yield week.violation("max_consecutive_days", first, detail, run_days - cap, "days")
+        if best_first == days[0]:
+            return
     if best_run > cap and best_first is not None:
         detail = f"{best_run} consecutive days from {WEEKDAYS[best_first.weekday()]} {best_first}, rule allows {cap}"
         yield week.violation("max_consecutive_days", best_first, detail, best_run - cap, "days")
@@ -639,6 +668,37 @@ def _edges(week: AgentWeek, shift: Shift, activity: str, rule: RuleName) -> Iter
             yield week.violation(rule, row.start, detail, 1, activity)
 
 
+def leave(week: AgentWeek) -> Iterator[Violation]:
+    """No minute of a shift falls in the agent's approved leave (requests.csv `leave`)."""
+    for low, high, what in week.leave:
+        for shift in week.shifts:
+            overlap = _minutes(_overlap(shift.start, shift.end, low, high))
+            if overlap > EPS_MINUTES:
+                detail = (
+                    f"shift {week.local_hhmm(shift.start)}–{week.local_hhmm(shift.end)} local works "
+                    f"{_hours(overlap)} min of approved leave ({what})"
+                )
+                yield week.violation("leave", shift.start, detail, overlap, "minutes")
+
+
+def leave_spans(ws: Workspace) -> dict[str, list[tuple[dt.datetime, dt.datetime, str]]]:
+    """Per agent, the UTC spans of their approved leave: the local date, or its `from`–`to` hours."""
+    zones = {agent.agent_id: agent.zone for agent in ws.agents}
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = {}
+    for request in ws.requests:
+        if request.kind != "leave" or request.agent_id not in zones:
+            continue
+        zone = zones[request.agent_id]
+        start = request.from_time.hour * 60 + request.from_time.minute if request.from_time else 0
+        end = request.to_time.hour * 60 + request.to_time.minute if request.to_time else 1440
+        hours = f" {_clock(start)}–{_clock(end)}" if (start, end) != (0, 1440) else ""
+        what = f"requests.csv row {request.row}: {request.date}{hours}"
+        spans.setdefault(request.agent_id, []).append(
+            (wall_to_utc(zone, request.date, start), wall_to_utc(zone, request.date, end, latest=True), what)
+        )
+    return spans
+
+
 def _by_local_date(week: AgentWeek) -> dict[dt.date, list[Shift]]:
     days: dict[dt.date, list[Shift]] = {}
     for shift in week.shifts:
@@ -658,8 +718,14 @@ def check_roster(
     roster: pd.DataFrame,
     week: dt.date,
     coverage: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> list[Violation]:
     """Every violation of every rule in `roster` (FORMATS.md roster.csv columns) for the plan week.
+
+    `previous` is last week's roster (`read_plan` of its folder): its shifts that start before
+    the plan week enter `min_rest` and `max_consecutive_days`, and its minutes after Monday
+    00:00 UTC count in `coverage`; rows of agents no longer in agents.csv are left out. Leave
+    from `ws.requests` is judged as the rule `leave` (after the profile's rules of each agent).
 
     `start`/`end` may be tz-aware timestamps or ISO strings; `start_local`/`end_local`, when
     present, must carry the agent's zone offset. With `coverage` (coverage.csv columns), its
@@ -685,13 +751,29 @@ def check_roster(
     for shift in split_shifts(rows):
         if _in_week(shift, week):
             by_agent[shift.agent_id].append(shift)
+    before_rows: list[Row] = []
+    last_week: dict[str, list[Shift]] = {agent_id: [] for agent_id in agents}
+    if previous is not None:
+        before_rows = [row for row in _rows_of(previous)[0] if row.agent_id in agents]
+        for shift in split_shifts(before_rows):
+            if shift.start < week_start(week):
+                last_week[shift.agent_id].append(shift)
+    spans = leave_spans(ws)
     for agent in ws.agents:
         shifts = sorted(by_agent[agent.agent_id], key=lambda s: s.start)
-        agent_week = AgentWeek(agent, ws.rules, week, shifts, frozenset(queue_names))
-        own = [violation for rule in AGENT_RULES.values() for violation in rule(agent_week)]
+        agent_week = AgentWeek(
+            agent,
+            ws.rules,
+            week,
+            shifts,
+            frozenset(queue_names),
+            previous=sorted(last_week[agent.agent_id], key=lambda s: s.start),
+            leave=spans.get(agent.agent_id, []),
+        )
+        own = [violation for rule in (*AGENT_RULES.values(), leave) for violation in rule(agent_week)]
         found += sorted(own, key=lambda v: (_instant(v.when, agent_week.zone), CHECK_NAMES.index(v.rule)))
     if coverage is not None:
-        found += coverage_matches(ws, all_rows, coverage, week)
+        found += coverage_matches(ws, all_rows + before_rows, coverage, week)
     return found
 
 

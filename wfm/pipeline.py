@@ -10,6 +10,13 @@ leaves the previous plan intact. `wfm requirements`, `wfm schedule`, `wfm plan`,
 Shrinkage (`[plan] shrinkage`, unplanned absence) is applied once, in `wfm.requirements`: the
 roster is asked for `agents_with_shrinkage` on-queue agents (see `roster_requirements`), while
 requirements.csv keeps both columns.
+
+Week after week (FORMATS.md 0.2) is built here, around the roster solver: approved leave
+(`wfm.requests`) and the rules across the boundary with last week's plan (`wfm.previous`)
+become dates the roster is told the agent is unavailable; last week's shifts that run past this
+Monday 00:00 UTC take their share off the requirements the roster is given
+(`wfm.continued`) and are counted in coverage; wishes are judged on the finished
+roster (summary.json "requests").
 """
 
 from __future__ import annotations
@@ -25,17 +32,29 @@ import numpy as np
 import pandas as pd
 
 from wfm import __version__
+from wfm.continued import Continued, continued_inputs, spill_coverage
 from wfm.errors import InputError
 from wfm.exports import build_report, write_calendars
 from wfm.forecast import BAND_COLUMNS, forecast_workspace, week_at
 from wfm.outputs import staged_output, write_coverage, write_forecast, write_frame, write_json, write_requirements, write_roster
 from wfm.planfiles import FORECAST_COLUMNS, read_forecast, roster_shifts
+from wfm.requests import judge_requests
 from wfm.requirements import apply_shrinkage, compute_requirements
-from wfm.roster import RosterResult, SolveSettings, build_roster, greedy_baseline
+from wfm.roster import RosterResult, SolveSettings, greedy_baseline
 from wfm.roster.coverage import coverage_summary
 from wfm.rules import RulesProfile
 from wfm.simulate import INTERVAL_COLUMNS, simulate_plan
-from wfm.summary import AgentSummary, BaselineQueue, BaselineSummary, PlanSettings, PlanSummary, QueueSummary, SolverSummary
+from wfm.summary import (
+    AgentSummary,
+    BaselineQueue,
+    BaselineSummary,
+    PlanSettings,
+    PlanSummary,
+    PreviousSummary,
+    QueueSummary,
+    RequestsSummary,
+    SolverSummary,
+)
 from wfm.timegrid import week_bounds
 from wfm.workspace import QueueConfig, Workspace
 
@@ -99,6 +118,7 @@ def run_plan(
     forecast: pd.DataFrame | None = None,
     requirements: pd.DataFrame | None = None,
     now: dt.datetime | None = None,
+    previous: Path | None = None,
 ) -> PlanResult:
     """Plan one week of `ws`: forecast, requirements, roster, summary; optionally the greedy
     yardstick and a contact-by-contact simulation. Nothing is written (see `write_plan`).
@@ -125,6 +145,7 @@ def run_plan(
     - `progress(stage)` is called with each name of `STAGES` as that stage starts.
     - `now`: an intraday re-plan (`forecast_workspace(..., now=now)`): history before it is
       known, the rest of the week re-forecast; without `week`, the week holding now.
+    - `previous`: last week's plan folder (default `[plan] previous`); it and leave: `wfm.continued`.
     """
     if simulate_runs != 0 and simulate_runs < 2:
         raise InputError(f"run_plan: simulate_runs: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
@@ -142,15 +163,12 @@ def run_plan(
         progress=say,
         now=now,
     )
-    demand = roster_requirements(requirements, ws.plan.shrinkage)
+    continued = continued_inputs(ws, roster_requirements(requirements, ws.plan.shrinkage), monday, previous)
 
     say("roster")
-    result = build_roster(ws, demand, monday, settings, progress=solver_progress, forecast_error=frame.attrs.get("day_level_cv"))
+    result = continued.build(settings, solver_progress, frame.attrs.get("day_level_cv"))
 
-    baseline = None
-    if compare_greedy:
-        say("baseline")
-        baseline = score_baseline(ws, demand, monday)
+    baseline = _greedy_yardstick(continued, say) if compare_greedy else None
 
     simulation, intervals = None, None
     if simulate_runs:
@@ -158,10 +176,19 @@ def run_plan(
         simulation, intervals = _simulated(ws, result.roster, frame, monday, simulate_runs, seed)
 
     say("summary")
+    models, previous_week = frame.attrs.get("models"), continued.summary()
     summary = build_summary(
-        ws, monday, requirements, result, baseline=baseline, simulation=simulation, forecast_models=frame.attrs.get("models")
+        ws, monday, requirements, result, baseline=baseline, simulation=simulation, forecast_models=models, previous=previous_week
     )
     return PlanResult(monday, frame, requirements, result, summary, baseline, simulation, intervals)
+
+
+def _greedy_yardstick(continued: Continued, say: Callable[[str], None]) -> BaselineSummary:
+    """The "baseline" stage: the greedy roster for the roster's own inputs, scored like the plan."""
+    say("baseline")
+    return score_baseline(
+        continued.workspace, continued.demand, continued.week, spill=continued.spill, required=continued.required
+    )
 
 
 def _simulated(
@@ -219,19 +246,30 @@ def roster_requirements(requirements: pd.DataFrame, shrinkage: float) -> pd.Data
     return out
 
 
-def score_baseline(ws: Workspace, requirements: pd.DataFrame, week: dt.date) -> BaselineSummary:
+def score_baseline(
+    ws: Workspace,
+    requirements: pd.DataFrame,
+    week: dt.date,
+    *,
+    spill: pd.DataFrame | None = None,
+    required: pd.DataFrame | None = None,
+) -> BaselineSummary:
     """The greedy roster (`wfm.roster.greedy_baseline`) for the same requirements, scored like
     the plan: per queue service_level, intervals_meeting_target, scheduled_hours; paid_hours,
-    headcount_used, seconds."""
+    headcount_used, seconds. With last week's `spill` rows, it is scored with them on the
+    queues against `required` (the requirements before the spill-over was taken off)."""
     greedy = greedy_baseline(ws, requirements, week)
     agents = agent_summary(ws, greedy.roster, week)
+    coverage = greedy.coverage
+    if spill is not None and not spill.empty:
+        coverage = spill_coverage(ws, greedy.roster, spill, required if required is not None else requirements, week)
     queues = {
         name: BaselineQueue(
             service_level=figures["service_level"],
             intervals_meeting_target=figures["intervals_meeting_target"],
             scheduled_hours=figures["scheduled_hours"],
         )
-        for name, figures in coverage_summary(greedy.coverage).items()
+        for name, figures in coverage_summary(coverage).items()
     }
     return BaselineSummary(
         method="greedy",
@@ -254,6 +292,7 @@ def build_summary(
     baseline: BaselineSummary | None = None,
     simulation: Mapping[str, Any] | None = None,
     forecast_models: Mapping[str, str] | None = None,
+    previous: PreviousSummary | None = None,
 ) -> PlanSummary:
     """summary.json as a `PlanSummary` (its shape is documented in `wfm.summary`).
 
@@ -262,7 +301,8 @@ def build_summary(
     (`lower_bound_paid_hours`); the plan's settings; and "baseline" / "simulation" when given,
     a simulation also adding to each queue its simulated service level beside Erlang's
     (`_beside_erlang`). `requirements` is the compute_requirements frame (before
-    `roster_requirements`).
+    `roster_requirements`). With requests in the workspace, "requests" judges them against the
+    roster (`wfm.requests.judge_requests`); "previous" is given by `run_plan`.
     """
     agents = agent_summary(ws, roster_result.roster, week)
     simulated = _json_safe(dict(simulation)) if simulation is not None else None
@@ -282,6 +322,10 @@ def build_summary(
         given["baseline"] = baseline
     if simulated is not None:
         given["simulation"] = simulated
+    if ws.requests:
+        given["requests"] = RequestsSummary.model_validate(judge_requests(ws, roster_result.roster, week))
+    if previous is not None:
+        given["previous"] = previous
     return PlanSummary(
         week=week,
         queues=queues,

@@ -34,7 +34,15 @@ The shape:
       "plan": {"interval_minutes": 15, "rules": "default", "shrinkage": 0.0},
       "wfm_version": "0.2.0",
       "baseline": {...},                     # optional: the greedy roster scored the same way
-      "simulation": {...}                    # optional: simulation.json of `wfm simulate` (FORMATS.md)
+      "simulation": {...},                   # optional: simulation.json of `wfm simulate` (FORMATS.md)
+      "requests": {                          # optional: with a requests.csv, its rows of this week
+        "leave": {"granted": 2, "denied": 0}, "off": {...}, "on": {...},
+        "denied": [{"agent_id": "A017", "date": "2026-12-03", "kind": "off", "weight": 1.0, "row": 4}]
+      },
+      "previous": {                          # optional: planned after last week's plan folder
+        "plan_dir": "/path/last-week", "agents_limited": 3, "spill_over_hours": 12.5,
+        "skipped_agents": ["A099"], "notes": ["..."]
+      }
     }
 
 Nights and weekend days follow FORMATS.md: a night shift overlaps the profile's local night
@@ -68,10 +76,14 @@ __all__ = [
     "AgentSummary",
     "BaselineQueue",
     "BaselineSummary",
+    "DeniedRequest",
     "Number",
     "PlanSettings",
     "PlanSummary",
+    "PreviousSummary",
     "QueueSummary",
+    "RequestCount",
+    "RequestsSummary",
     "SimulatedQueue",
     "SimulationSummary",
     "SolverSummary",
@@ -180,6 +192,42 @@ class PlanSettings(_Summary):
     shrinkage: float
 
 
+class RequestCount(_Summary):
+    granted: int
+    denied: int
+
+
+class DeniedRequest(_Summary):
+    """A request of requests.csv the roster does not meet: a wish (leave never is)."""
+
+    agent_id: str
+    date: date
+    kind: str
+    hours: str | None = None
+    weight: Number | None = None
+    row: int | None = None
+
+
+class RequestsSummary(_Summary):
+    """requests.csv judged against the roster: granted and denied per kind, and the denied ones."""
+
+    leave: RequestCount
+    off: RequestCount
+    on: RequestCount
+    denied: list[DeniedRequest] = []
+
+
+class PreviousSummary(_Summary):
+    """Last week's plan this one continues: how many agents' first days the boundary rules
+    limited, the on-queue hours its shifts spill into this week, who was skipped."""
+
+    plan_dir: str
+    agents_limited: int
+    spill_over_hours: Number
+    skipped_agents: list[str] = []
+    notes: list[str] = []
+
+
 class PlanSummary(_Summary):
     """summary.json: see the module docstring for the meaning of each key."""
 
@@ -194,6 +242,8 @@ class PlanSummary(_Summary):
     wfm_version: str | None = None
     baseline: BaselineSummary | None = None
     simulation: SimulationSummary | None = None
+    requests: RequestsSummary | None = None
+    previous: PreviousSummary | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The summary.json content: plain JSON values, keys as given."""

@@ -1,4 +1,5 @@
-"""The planner's workspace: `wfm.toml`, `agents.csv`, `history.csv`, `special_days.csv`.
+"""The planner's workspace: `wfm.toml`, `agents.csv`, `history.csv`, `special_days.csv`,
+`requests.csv`.
 
 Everything is read here, once, into frozen pydantic models (and one long-format frame for the
 history); every later stage takes these values and never touches the files. Bad input raises
@@ -110,6 +111,9 @@ class PlanConfig(_Frozen):
     # Unplanned absence (sickness, lateness). Breaks and lunch are rostered explicitly, so this is
     # only what the roster cannot see; applied once, in wfm.requirements.
     shrinkage: float = Field(0.0, ge=0, lt=0.9)
+    # Last week's plan folder (FORMATS.md 0.2 "Week after week"), relative to the workspace;
+    # `--previous` on the command line wins over it.
+    previous: str | None = Field(None, min_length=1)
 
     @field_validator("week")
     @classmethod
@@ -191,6 +195,36 @@ class SpecialDay(_Frozen):
     factor: float = Field(ge=0)
 
 
+RequestKind = Literal["leave", "off", "on"]
+REQUEST_KINDS: tuple[str, ...] = RequestKind.__args__  # type: ignore[attr-defined]
+
+
+class Request(_Frozen):
+    """One row of requests.csv: approved leave (hard) or a wish (`off`, `on`) for one local date.
+
+    `from_time`/`to_time` (the file's `from`, `to`) narrow it to local hours of that date: with
+    `leave`/`off` only those hours, with `on` the wished start window. `row` is the line in
+    requests.csv, so a report or an error can point at it.
+    """
+
+    agent_id: str
+    date: dt.date
+    kind: RequestKind
+    from_time: dt.time | None = None
+    to_time: dt.time | None = None
+    weight: float = Field(1.0, ge=0)
+    row: int = 0
+
+    @property
+    def hours(self) -> str:
+        """`09:00–10:00`, or an empty text for the whole date."""
+        if self.from_time is None and self.to_time is None:
+            return ""
+        start = self.from_time.strftime("%H:%M") if self.from_time else "00:00"
+        end = self.to_time.strftime("%H:%M") if self.to_time else "24:00"
+        return f"{start}–{end}"
+
+
 class Workspace(BaseModel):
     """Everything a planner's workspace holds, validated."""
 
@@ -202,6 +236,7 @@ class Workspace(BaseModel):
     agents: tuple[AgentConfig, ...]
     history: pd.DataFrame  # queue, interval_start (UTC), contacts, aht_seconds
     special_days: tuple[SpecialDay, ...] = ()
+    requests: tuple[Request, ...] = ()
 
     @property
     def plan(self) -> PlanConfig:
@@ -245,7 +280,11 @@ def load_workspace(root: Path | str, *, with_history: bool = True) -> Workspace:
     history = read_history(root / "history.csv", queue_names) if with_history else empty_history()
     special_path = root / "special_days.csv"
     special = read_special_days(special_path, queue_names) if special_path.exists() else ()
-    return Workspace(root=root, config=config, rules=rules, agents=agents, history=history, special_days=special)
+    requests_path = root / "requests.csv"
+    requests = read_requests(requests_path, agents) if requests_path.exists() else ()
+    return Workspace(
+        root=root, config=config, rules=rules, agents=agents, history=history, special_days=special, requests=requests
+    )
 
 
 def load_config(path: Path) -> WorkspaceConfig:
@@ -488,3 +527,62 @@ def read_special_days(path: Path, queue_names: list[str]) -> tuple[SpecialDay, .
                 raise InputError(f"{source} row {row}, column factor: expected a number ≥ 0 or 'closed', got {raw['factor']!r}")
         days.append(SpecialDay(date=date, queue=queue, factor=factor))
     return tuple(days)
+
+
+REQUEST_COLUMNS = ("agent_id", "date", "kind", "from", "to", "weight")
+_REQUIRED_REQUEST_COLUMNS = ("agent_id", "date", "kind")
+
+
+def read_requests(path: Path, agents: tuple[AgentConfig, ...]) -> tuple[Request, ...]:
+    """requests.csv → one `Request` per row, checked cell by cell against agents.csv."""
+    frame = read_csv_strings(path)
+    source = path.name
+    _check_columns(frame, source, REQUEST_COLUMNS, _REQUIRED_REQUEST_COLUMNS)
+    known = [agent.agent_id for agent in agents]
+    ids = set(known)
+    requests: list[Request] = []
+    for index, raw in enumerate(frame.to_dict("records")):
+        row = index + 2
+
+        def fail(column: str, message: str, row: int = row) -> InputError:
+            return InputError(f"{source} row {row}, column {column}: {message}")
+
+        cells = {str(key): str(value) for key, value in raw.items()}
+        for column in _REQUIRED_REQUEST_COLUMNS:
+            if not cells.get(column):
+                raise fail(column, "required, got an empty cell")
+        agent_id = cells["agent_id"]
+        if agent_id not in ids:
+            raise fail("agent_id", f"expected an agent of agents.csv, got {agent_id!r}{suggest(agent_id, known)}")
+        try:
+            date = dt.date.fromisoformat(cells["date"])
+        except ValueError:
+            raise fail("date", f"expected a local date YYYY-MM-DD, got {cells['date']!r}") from None
+        kind = cells["kind"].lower()
+        if kind not in REQUEST_KINDS:
+            raise fail("kind", f"expected leave, off or on, got {cells['kind']!r}{suggest(kind, REQUEST_KINDS)}")
+        times: dict[str, dt.time | None] = {}
+        for column in ("from", "to"):
+            text = cells.get(column, "")
+            match = _TIME.match(text) if text else None
+            if text and not match:
+                raise fail(column, f"expected local time HH:MM, got {text!r}")
+            times[column] = dt.time(int(match.group(1)), int(match.group(2))) if match else None
+        start, end = times["from"], times["to"]
+        if start is not None and end is not None and end <= start:
+            raise fail(
+                "to",
+                f"expected a time after from {start:%H:%M} on the same local date, got {cells['to']!r}"
+                " (hours past midnight go in a row for the next date)",
+            )
+        weight = 1.0
+        text = cells.get("weight", "")
+        if text:
+            try:
+                weight = float(text)
+            except ValueError:
+                raise fail("weight", f"expected a number ≥ 0 (paid-hour equivalents), got {text!r}") from None
+            if not (_finite(weight) and weight >= 0):
+                raise fail("weight", f"expected a number ≥ 0 (paid-hour equivalents), got {text!r}")
+        requests.append(Request(agent_id=agent_id, date=date, kind=kind, from_time=start, to_time=end, weight=weight, row=row))
+    return tuple(requests)

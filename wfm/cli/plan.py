@@ -21,10 +21,12 @@ from wfm.cli.schedule import (
     FillGapsOpt,
     ModelOpt,
     PlanProgress,
+    PreviousOpt,
     SeedOpt,
     TimeLimitOpt,
     WeekOpt,
     WorkspaceArg,
+    plan_notes,
     print_summary,
     solve_settings,
 )
@@ -58,6 +60,7 @@ def plan(
     model: ModelOpt = None,
     fill_gaps: FillGapsOpt = None,
     now: NowOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """The weekly job: forecast, staffing, roster, calendars and report for the plan week.
 
@@ -71,7 +74,7 @@ def plan(
     plan_week = parse_week(week)
     at = parse_now(now)
     settings = solve_settings(time_limit, seed)
-    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at)
+    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at, previous)
 
 
 @guarded
@@ -131,6 +134,7 @@ def _run(
     model: str | None,
     fill_gaps: str | None,
     now: dt.datetime | None = None,
+    previous: Path | None = None,
 ) -> None:
     if simulate != 0 and not 2 <= simulate <= 10_000:
         raise InputError(f"--simulate: expected 0 (no simulation) or 2 to 10000 runs, got {simulate}")
@@ -149,10 +153,11 @@ def _run(
             progress=show.stage,
             solver_progress=show.solver,
             now=now,
+            previous=previous,
         )
         show.stage("write")
         write_plan(result, ws, out)
-    print_notes(result.forecast.attrs.get("notes", []))
+    print_notes(plan_notes(result))
     print_summary(result, f"Plan, week of {result.week}")
     files = PLAN_FILES + (("simulation.csv", "simulation.json") if result.simulation is not None else ())
     console.print(f"wrote {', '.join(files)} in {out}", markup=False, soft_wrap=True)

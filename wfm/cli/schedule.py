@@ -55,6 +55,15 @@ ModelOpt = Annotated[
     str | None,
     typer.Option("--model", metavar="NAME", help="Force one forecast model for every queue (see `wfm forecast --help`)."),
 ]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        metavar="PLAN_DIR",
+        help="Last week's plan folder (its roster.csv): rest and runs of days hold across the boundary, its shifts"
+        " past Monday 00:00 UTC staff this week. Default: [plan] previous in wfm.toml.",
+    ),
+]
 FillGapsOpt = Annotated[
     str | None,
     typer.Option(
@@ -100,6 +109,7 @@ def schedule(
     model: ModelOpt = None,
     fill_gaps: FillGapsOpt = None,
     now: NowOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Build the roster for the plan week: shifts, breaks, lunch and queues for every agent.
 
@@ -132,10 +142,11 @@ def schedule(
             progress=show.stage,
             solver_progress=show.solver,
             now=at,
+            previous=previous,
         )
         show.stage("write")
         write_plan(result, ws, out, calendars=False, report=False)
-    print_notes(result.forecast.attrs.get("notes", []))
+    print_notes(plan_notes(result))
     print_summary(result, f"Roster, week of {result.week}")
     say_written(out, ("roster.csv", "coverage.csv", "summary.json", "forecast.csv", "requirements.csv"))
 
@@ -185,6 +196,14 @@ class PlanProgress:
         )
 
 
+def plan_notes(result: PlanResult) -> list[str]:
+    """The forecast's notes, then the previous week's agents skipped (the first days it limited
+    are on the plan line)."""
+    previous = result.plan_summary.previous
+    skipped = [note for note in previous.notes if "skipped" in note] if previous is not None else []
+    return [*result.forecast.attrs.get("notes", []), *skipped]
+
+
 def print_summary(result: PlanResult, title: str) -> None:
     """The per-queue table (service level vs target, intervals on target; the greedy roster's
     when present) and one line of plan figures (paid hours, agents, solver status and gap)."""
@@ -229,6 +248,20 @@ def plan_line(summary: PlanSummary) -> str:
         + (f", seed {solver.seed}" if solver.seed is not None else "")
         + (", not repeatable (stopped by the clock)" if solver.repeatable is False else "")
     )
+    requests = summary.requests
+    if requests is not None:
+        parts.append(
+            "requests granted: "
+            + ", ".join(
+                f"{kind} {count.granted}/{count.granted + count.denied}"
+                for kind, count in (("leave", requests.leave), ("off", requests.off), ("on", requests.on))
+            )
+        )
+    if summary.previous is not None:
+        parts.append(
+            f"previous week: {summary.previous.agents_limited} agents' first days limited by rest or runs,"
+            f" {summary.previous.spill_over_hours:,.1f} on-queue hours spill over"
+        )
     return "; ".join(parts)
 
 

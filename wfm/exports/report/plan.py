@@ -4,7 +4,9 @@
 agents per queue; predicted service level as a day × time-of-day heat map per queue; the roster
 as a Gantt chart that switches between UTC and each site's clock; paid hours against each
 agent's cap; nights and weekend days per agent; queue switches per agent; simulated vs
-predicted service level when the summary carries a simulation. The charts are drawn in
+predicted service level when the summary carries a simulation; requests.csv judged (granted
+and denied per kind, each denied wish) and the previous week's boundary when the summary
+carries them. The charts are drawn in
 `wfm.exports.report.plan_charts`; `AgentWeek` is one agent's week as those charts read it.
 
 Shifts, nights and queue blocks come from `wfm.planfiles.Shift`, with the profile's `[nights]`
@@ -48,7 +50,7 @@ from wfm.exports.report.plan_charts import (
 )
 from wfm.planfiles import Shift, roster_shifts
 from wfm.rules import Nights
-from wfm.summary import PlanSummary, SimulationSummary, parse_summary
+from wfm.summary import PlanSummary, PreviousSummary, RequestsSummary, SimulationSummary, parse_summary
 
 COVERAGE_COLUMNS = ("queue", "interval_start", "required", "scheduled", "service_level")
 """What the page reads of coverage.csv (`wfm.planfiles.COVERAGE_COLUMNS` has them all)."""
@@ -144,6 +146,10 @@ def build_report(
     _roster_section(page, weeks, colours)
     if weeks:
         _people_sections(page, weeks, nights)
+    if plan.requests is not None:
+        page.section("requests", "Requests", _requests_section(plan.requests))
+    if plan.previous is not None:
+        page.section("previous", "Continued from last week", _previous_section(plan.previous))
     if plan.simulation is not None:
         page.section(
             "simulation",
@@ -293,6 +299,52 @@ def _kpi_section(plan: PlanSummary, weeks: Sequence[AgentWeek]) -> str:
         + legend()
         + table(plan_header, plan_rows, text_columns=0)
         + checks_html
+    )
+
+
+def _requests_section(requests: RequestsSummary) -> str:
+    """Granted and denied per kind of requests.csv, then every denied wish."""
+    kinds = (
+        ("leave", "Leave (hard)", requests.leave),
+        ("off", "Day off wished", requests.off),
+        ("on", "Day on wished", requests.on),
+    )
+    counts: list[list[tuple[str, Level]]] = [
+        [
+            (esc(label), "plain"),
+            (str(count.granted), "plain"),
+            (str(count.denied), "bad" if kind == "leave" and count.denied else "plain"),
+        ]
+        for kind, label, count in kinds
+    ]
+    text = (
+        '<p class="note">Requests of requests.csv whose hours fall in the plan week. Leave is kept as a hard rule; '
+        "wishes are judged on the finished roster (the solver does not price them yet).</p>"
+        + table(["Kind", "Granted", "Denied"], counts)
+    )
+    if not requests.denied:
+        return text + '<p class="note">Every request is met.</p>'
+    rows: list[list[tuple[str, Level]]] = [
+        [
+            (esc(denied.agent_id), "plain"),
+            (esc(denied.date.isoformat()), "plain"),
+            (esc(denied.kind), "plain"),
+            (esc(denied.hours or "whole day"), "plain"),
+            (num(denied.weight, 1), "plain"),
+            (esc(denied.row if denied.row is not None else ""), "plain"),
+        ]
+        for denied in requests.denied
+    ]
+    return text + table(["Agent", "Local date", "Kind", "Hours", "Weight", "requests.csv row"], rows, text_columns=4)
+
+
+def _previous_section(previous: PreviousSummary) -> str:
+    notes = "".join(f"<li>{esc(note)}</li>" for note in previous.notes)
+    return (
+        f'<p class="note">Planned after {esc(previous.plan_dir)}: rest and runs of days hold across the boundary '
+        f"({previous.agents_limited} agents' first days limited); {num(previous.spill_over_hours, 1)} on-queue hours of "
+        "last week's shifts fall in this week and count in the coverage above (their paid time is last week's).</p>"
+        + (f'<ul class="checks">{notes}</ul>' if notes else "")
     )
 
 
