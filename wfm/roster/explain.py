@@ -146,8 +146,8 @@ class Clash:
 
 def clashing_rules(group: Group, rules: RulesProfile) -> Clash | None:
     """The hard rules (and days) that leave no legal week reaching `group`'s contracted minimum:
-    a minimal core of CP-SAT's assumptions. None when a legal week exists; an empty core when
-    CP-SAT could not decide in time."""
+    a minimal core of CP-SAT's assumptions (or, undecided, `_by_whole_rules`). None when a
+    legal week exists; an empty core when CP-SAT could not decide in time."""
     assert group.week is not None, "groups come from make_groups"
     sink = _week_model(group, rules, group.week)
     by_index = {var.index: key for key, var in sink.guards.items()}
@@ -155,7 +155,7 @@ def clashing_rules(group: Group, rules: RulesProfile) -> Clash | None:
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     if status != cp_model.INFEASIBLE:
-        return Clash([], sink.days)
+        return Clash(_by_whole_rules(sink), sink.days)
     kept = [sink.guards[by_index[index]] for index in core]
     for literal in list(kept):  # drop what the clash does not need, one at a time
         trial = [other for other in kept if other is not literal]
@@ -164,6 +164,30 @@ def clashing_rules(group: Group, rules: RulesProfile) -> Clash | None:
             kept = [sink.guards[by_index[index]] for index in smaller] or trial
     ordered = sorted((by_index[var.index] for var in kept), key=lambda key: (WEEK_ORDER.index(key[0]), key[1]))
     return Clash(ordered, sink.days)
+
+
+def _by_whole_rules(sink: _Guarded) -> list[Guard]:
+    """When the assumptions leave CP-SAT undecided (a fine grid: enforced rows relax weakly),
+    the clash by whole rules: with every guard fixed, presolve proves infeasibility fast; each
+    rule whose rows the clash does not need is dropped in turn. Empty when undecided still."""
+    on = set(sink.guards)
+    if not _fixed_infeasible(sink, on):
+        return []
+    for rule in WEEK_ORDER[1:]:
+        trial = {key for key in on if key[0] != rule}
+        if trial != on and _fixed_infeasible(sink, trial):
+            on = trial
+    return sorted(on, key=lambda key: (WEEK_ORDER.index(key[0]), key[1]))
+
+
+def _fixed_infeasible(sink: _Guarded, on: set[Guard]) -> bool:
+    """Whether CP-SAT proves the week infeasible with the guards `on` true and the others false."""
+    model = sink.model.clone()
+    model.clear_assumptions()
+    for key, var in sink.guards.items():
+        model.add(model.get_bool_var_from_proto_index(var.index) == int(key in on))
+    status, _ = _solve(model, [])
+    return bool(status == cp_model.INFEASIBLE)
 
 
 WEEK_ORDER: tuple[RuleName, ...] = (
