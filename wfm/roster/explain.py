@@ -64,25 +64,10 @@ class _Guarded:
         self._apart[first, self._shifts[second].day].append(second)
 
     def close(self) -> None:
-        """The rest rows: a shift worked leaves none of its clashing shifts on a later day. The
-        clashing shifts of a day are those starting before the first one's end plus the rest, a
-        prefix of the day's shifts by start, so each row reads one running count of the day's
-        starts instead of summing them (the model stays small on a fine grid)."""
-        by_day: dict[int, list[int]] = defaultdict(list)
-        for k, shift in sorted(self._shifts.items(), key=lambda item: (item[1].start, item[0])):
-            by_day[shift.day].append(k)
-        running: dict[int, list[Any]] = {}  # day → starts among its first n shifts, n = 0, 1, ...
-        for day, keys in by_day.items():
-            counts: list[Any] = [0]
-            for n, k in enumerate(keys):
-                count = self.model.new_int_var(0, n + 1, f"starts[{day},{n + 1}]")
-                self.model.add(count == counts[-1] + self._works[k])
-                counts.append(count)
-            running[day] = counts
+        """The rest rows: a shift worked leaves none of its clashing shifts on a later day."""
         for (first, day), seconds in sorted(self._apart.items()):
-            assert set(seconds) == set(by_day[day][: len(seconds)]), "rest clashes are a prefix of the day"
             guard = self.guard("min_rest", (self._shifts[first].day, day))
-            clash = running[day][len(seconds)]
+            clash = sum(self._works[k] for k in seconds)
             self.model.add(clash + len(seconds) * self._works[first] <= len(seconds)).only_enforce_if(guard)
 
 
