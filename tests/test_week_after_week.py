@@ -284,3 +284,20 @@ def test_leave_against_a_contracted_minimum_exits_3_naming_agent_dates_and_rule(
     assert any(line.startswith("  - min_hours_week: A1 contracted for 30 paid hours") for line in lines)
     assert "  - leave: A1 cannot start a shift on 2026-11-29, 2026-11-30, 2026-12-01, 2026-12-02, 2026-12-03" in result.output
     assert not out.exists()
+
+
+def test_schedule_with_the_previous_option_and_check_reading_it_from_the_summary(tmp_path: Path) -> None:
+    ws = write_workspace(tmp_path / "ws")
+    previous = write_plan_dir(tmp_path / "last", LAST_WEEK)
+    out = tmp_path / "plan"
+    result = run("schedule", str(ws), "--out", str(out), "--previous", str(previous), *SOLVE)
+    assert result.exit_code == 0, result.output
+    assert "previous week: 1 agents' first days limited by rest or runs, 4.0 on-queue hours spill over" in result.output
+    assert json.loads((out / "summary.json").read_text())["previous"]["plan_dir"] == str(previous.resolve())
+    # No --previous and no [plan] previous: the checker takes the folder summary.json names, so
+    # coverage.csv (which counts the spill-over) matches and the boundary is judged.
+    result = run("check", str(ws), str(out))
+    assert result.exit_code == 0, result.output
+    (out / "summary.json").write_text(json.dumps({"week": str(WEEK)}))
+    result = run("check", str(ws), str(out))
+    assert result.exit_code == 1 and "format  -  2026-11-30T00:00Z  coverage.csv: scheduled differs" in result.output
