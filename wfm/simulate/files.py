@@ -10,7 +10,8 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.outputs import staged_output, write_frame, write_json
-from wfm.simulate.inputs import FORECAST_COLUMNS, _check_frame_columns, _parse_utc
+from wfm.planfiles import parse_utc
+from wfm.simulate.inputs import FORECAST_COLUMNS, _check_frame_columns
 from wfm.simulate.results import INTERVAL_COLUMNS, SimulationResult, rounded
 from wfm.workspace import read_csv_strings
 
@@ -21,7 +22,7 @@ def read_forecast_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: missing (write one with `wfm forecast` or `wfm plan`)")
     frame = read_csv_strings(path)
     _check_frame_columns(frame, path.name, FORECAST_COLUMNS)
-    frame["interval_start"] = _parse_utc(frame["interval_start"], path.name, "interval_start")
+    frame["interval_start"] = parse_utc(frame["interval_start"], path.name, "interval_start")
     for column in ("contacts", "aht_seconds"):
         text = frame[column]
         numbers = pd.to_numeric(text.where(text != "", "nan"), errors="coerce")

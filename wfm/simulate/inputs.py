@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError, suggest
+from wfm.planfiles import parse_utc
 from wfm.simulate.results import Routing
 from wfm.timegrid import week_start
 from wfm.workspace import AgentConfig, QueueConfig
@@ -72,7 +73,7 @@ def _utc_column(values: pd.Series, source: str, column: str) -> pd.Series:
     if len(values) == 0:
         return pd.Series(values.index.size * [pd.NaT], index=values.index, dtype="datetime64[ns, UTC]")
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return _parse_utc(values.astype(str), source, column)
+        return parse_utc(values.astype(str), source, column)
     raise InputError(f"{source}, column {column}: expected UTC times with an offset or Z, got times without a zone")
 
 
@@ -255,20 +256,3 @@ def _state_changes(
         state = tuple(q for q in order if column[q])
         change_state.append(state_ids.setdefault(state, len(state_ids)))
     return tuple(bounds[segments].tolist()), tuple(members.tolist()), tuple(change_state), tuple(state_ids)
-
-
-_OFFSET = r"(?:Z|[+-]\d\d:?\d\d)$"
-
-
-def _parse_utc(values: pd.Series, source: str, column: str) -> pd.Series:
-    """ISO-8601 texts with `Z` or an offset → UTC timestamps; the first bad cell is an InputError."""
-    text = values.astype(str)
-    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    bad = (~text.str.contains(_OFFSET, regex=True) | parsed.isna()).to_numpy()
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{source} row {row + 2}, column {column}: expected an ISO-8601 UTC time such as "
-            f"2026-11-30T09:00:00Z, got {text.iloc[row]!r}"
-        )
-    return parsed.astype("datetime64[ns, UTC]")
