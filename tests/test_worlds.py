@@ -1,10 +1,10 @@
 """The weekly job on small drawn worlds it has never seen, through the real CLI.
 
-Ten worlds of 10–40 agents from `wfm.synth.draw_world`, picked so that together they have every
+Seven worlds of 10–40 agents from `wfm.synth.draw_world`, picked so that together they have every
 interval length, rules profile (default, flexible, a drawn rules.toml with 4–10 h shifts), both
 DST plan weeks and an ordinary one, UTC and local-offset history, Sydney's clock, tight and
 loose headcount, part-time-heavy teams, email deadlines from 4 to 72 h, chat concurrency 1–3
-and Erlang A phone queues. Each is planned once with `python -m wfm plan` (8 s, 12 s at 40
+and Erlang A phone queues. Each is planned once with `python -m wfm plan` (5 s, 6 s at 40
 agents) and checked with `python -m wfm check`. For every world:
 
 - `wfm plan` exits 0;
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 # (seed, agents): together they have every shape listed above (see tests/test_synth.py for the
 # generator's own tests).
-WORLDS = [(125, 40), (143, 40), (110, 24), (101, 10), (107, 24), (100, 10), (100, 15), (101, 15), (102, 10), (102, 15)]
+WORLDS = [(125, 40), (143, 40), (110, 24), (101, 10), (107, 24), (100, 10), (102, 10)]
 TOLERANCE = 0.005
 
 
@@ -63,7 +63,7 @@ def planned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         folder = tmp_path_factory.mktemp(f"world-{seed}-{agents}")
         world = draw_world(seed, agents, out=folder / "world")
         plan = folder / "plan"
-        limit = 12 if agents > 24 else 8
+        limit = 6 if agents > 24 else 5
         done = _wfm("plan", str(world), "--out", str(plan), "--time-limit", str(limit), timeout=20 * limit + 120)
         result = Planned(world, plan, done.returncode, done.stderr)
         if done.returncode == 0:
