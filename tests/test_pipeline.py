@@ -37,7 +37,7 @@ from wfm.summary import read_summary
 from wfm.workspace import Workspace, load_workspace
 
 WEEK = dt.date(2026, 10, 26)
-TIME_LIMIT = 8.0
+TIME_LIMIT = 5.0
 # The solve works from TIME_LIMIT; the wall clock is loose, so a busy machine cannot stop it first
 # and make it unrepeatable.
 WALL_LIMIT = 120.0
