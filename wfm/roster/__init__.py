@@ -195,10 +195,7 @@ def _build_roster(
     interrupted = interrupted or stop.requested()
     if interrupted and not any("interrupted" in note for note in notes):
         notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
-    if not interrupted and time.perf_counter() - started > settings.time_limit:  # a top-up costs a greedy roster
-        notes.append("top-up skipped: the time limit was spent")
-        solver["repeatable"] = False
-    elif not interrupted:
+    if not interrupted:
         mark = time.perf_counter()
         candidates += _topped_up(choose(candidates), groups, demands, ws, week, placed)
         timings["top_up"] = time.perf_counter() - mark
