@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wfm.planfiles import BREAK, LUNCH
 from wfm.roster.candidates import WEEK_SLOTS
 from wfm.roster.demand import QueueDemand
 
-OFF_QUEUE = ("break", "lunch", "")
+OFF_QUEUE = (BREAK, LUNCH, "")
 # Among sequences that bring as many slots to requirement, the service level one more agent
 # adds (contacts answered in target) counts at this fraction of a slot brought to requirement.
 LEVEL_WEIGHT = 1e-3
@@ -172,7 +173,8 @@ def _best_sequence(current: list[str], queues: list[str], gains: np.ndarray, blo
     sequence = []
     at: tuple[int, int, int] | None = state
     for k in range(n - 1, -1, -1):
-        assert at is not None  # every state of the last slot leads back to the first
+        if at is None:  # every state of the last slot leads back to the first; else keep the shift
+            return None
         sequence.append(names[at[0]])
         at = back[k][at]
     sequence.reverse()

@@ -89,6 +89,7 @@ class _Greedy:
             self.paid[a.agent.agent_id] += a.shift.paid
             self.band.setdefault(a.agent.agent_id, a.shift.band)
         self.served: dict[int, str] = {}  # id(assignment) → the queue the greedy gave it
+        self.lengths: dict[tuple[int, int], tuple[list[int], list[int]]] = {}  # (group, band) → `band_lengths`
 
     def legal(self, group: Group, agent_id: str, shift: Shift) -> bool:
         if self.band.get(agent_id, shift.band) != shift.band:
@@ -122,17 +123,25 @@ class _Greedy:
         of the week unable to reach the minimum.)"""
         low = group.min_minutes - self.paid[agent_id] - shift.paid
         high = group.cap_minutes - self.paid[agent_id] - shift.paid
-        own = [s for s in group.shifts if s.band == self.band.get(agent_id, shift.band)]
+        by_day, by_night = self.band_lengths(group, self.band.get(agent_id, shift.band))
         days = self.max_days - len(self.worked[agent_id]) - 1
         nights = days
         if "max_nights" not in self.rules.soft:
             nights = self.rules.nights.max_per_week - sum(s.night for s in self.worked[agent_id]) - shift.night
-        by_day = sorted({s.paid for s in own if not s.night})
         return _reachable(by_day, days, low, high) or any(
             _reachable(by_day, days - k, low - k * night, high - k * night)
-            for night in sorted({s.paid for s in own if s.night})
+            for night in by_night
             for k in range(1, min(nights, days) + 1)
         )
+
+    def band_lengths(self, group: Group, band: int) -> tuple[list[int], list[int]]:
+        """The paid minutes of the group's shifts in `band`: of those that are not nights, and
+        of the nights (worked out once per group and band: the contract fill asks per shift)."""
+        key = (group.index, band)
+        if key not in self.lengths:
+            own = [s for s in group.shifts if s.band == band]
+            self.lengths[key] = (sorted({s.paid for s in own if not s.night}), sorted({s.paid for s in own if s.night}))
+        return self.lengths[key]
 
     def deficit_on(self, queue: str, shift: Shift) -> float:
         return float(np.clip(self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.planfiles import BREAK, LUNCH
 from wfm.roster.assign import Assignment
 from wfm.roster.blocks import Blocks, improve_blocks, keeps_blocks
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS
@@ -32,8 +33,6 @@ from wfm.roster.patterns import GAP_MINUTES, shift_pattern
 from wfm.rules import RulesProfile
 from wfm.timegrid import local_iso, week_start
 
-BREAK = "break"
-LUNCH = "lunch"
 # The roster spills past the week's end by at most the longest shift.
 HORIZON = WEEK_SLOTS + 24 * 60 // SLOT_MINUTES
 
