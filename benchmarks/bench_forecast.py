@@ -27,11 +27,11 @@ customers' clock (NA bank `America/New_York`, Anonymous Bank `Asia/Jerusalem`), 
 local-clock export converted to UTC: a row for every interval of the bank's open grid, 0 where
 the source has no day (NA bank's holidays and lost days, Anonymous Bank's 11–12 January), and
 the autumn hour that the local clock repeats left out (it cannot be told which pass it was), so
-the history misses two hours at Israel's 1999 DST change. No flags. Scored: the last 4 weeks,
-week-ahead, 30-minute WAPE; the 80% prediction interval's coverage of busy intervals (forecast
-≥ 10 contacts); and the intraday re-forecast at local noon of every day of those weeks, its
-afternoon WAPE (noon to midnight local) divided by the week-ahead forecast's on the same
-afternoons.
+the history misses two hours at Israel's 1999 DST change. No flags. Scored as `wfm forecast
+--backtest` scores them (`wfm.forecast.backtest`): the last 4 weeks, week-ahead, 30-minute WAPE;
+the 80% prediction interval's coverage of busy intervals (forecast ≥ 10 contacts); and the
+`--now` re-forecast at local 10:00 and noon of every day of those weeks, its WAPE on the rest
+of the day (to local midnight) divided by the week-ahead forecast's on the same intervals.
 
 Speed: two years of 15-minute history for 10 queues (`wfm.synth` volume in ten customer clocks)
 written as history.csv, loaded, and forecast with the default model, the way `wfm forecast`
@@ -47,7 +47,7 @@ import datetime as dt
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,9 +56,17 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wfm.forecast import MODELS, ContactModel, RecentWeeks, SeasonalNaive, backtest, forecast_queues, forecast_workspace
-from wfm.forecast.intervals import BUSY_CONTACTS
-from wfm.forecast.pipeline import _queue_series
+from wfm.forecast import (
+    INTRADAY_TIMES,
+    MODELS,
+    ContactModel,
+    RecentWeeks,
+    SeasonalNaive,
+    backtest,
+    forecast_workspace,
+    pooled_coverage,
+    pooled_intraday,
+)
 from wfm.rules import RulesProfile
 from wfm.workspace import PlanConfig, QueueConfig, SpecialDay, Workspace, WorkspaceConfig
 
@@ -123,7 +131,7 @@ def accuracy(models: dict[str, Callable[[], ContactModel]] | None = None) -> pd.
     columns = {}
     for label, load in DATASETS.items():
         ws, last_week = load()
-        scores = backtest(ws, weeks=WEEKS, models=models, last_week=last_week, fill_gaps="skip")
+        scores = backtest(ws, weeks=WEEKS, models=models, last_week=last_week, fill_gaps="skip", intraday_at=())
         columns[label] = scores.groupby("model", sort=False).apply(lambda g: g["abs_error"].sum() / g["contacts"].sum())
     return pd.DataFrame(columns)
 
@@ -230,58 +238,32 @@ def export_accuracy(weeks: int = EXPORT_WEEKS) -> pd.DataFrame:
     columns = {}
     for label, load in EXPORTS.items():
         ws, last_week = load()
-        scores = backtest(ws, weeks=weeks, models=["median_6w", "auto"], last_week=last_week)
+        scores = backtest(ws, weeks=weeks, models=["median_6w", "auto"], last_week=last_week, intraday_at=())
         columns[label] = scores.set_index("model")["wape"]
     table = pd.DataFrame(columns)
     table.loc["auto ÷ 6-week median"] = table.loc["auto"] / table.loc["median_6w"]
     return table
 
 
-def held_out(label: str, weeks: int = EXPORT_WEEKS, *, noon: bool = True) -> dict[str, float]:
-    """One export's held-out weeks: interval coverage, and the noon re-forecast's afternoon WAPE
-    against the week-ahead forecast's (with `noon`)."""
+def held_out(label: str, weeks: int = EXPORT_WEEKS, times: Sequence[dt.time] = INTRADAY_TIMES) -> dict[str, float]:
+    """One export's held-out weeks as `wfm forecast --backtest` scores them (`backtest`, the
+    default model): interval coverage of busy intervals and the `--now` re-forecast at each
+    local time of `times`, its WAPE on the rest of the day beside the week-ahead forecast's on
+    the same intervals. Keys per time: `*_HHMM` (e.g. vs_week_ahead_1200)."""
     ws, last_week = EXPORTS[label]()
-    queue = ws.queues[0]
-    series, _ = _queue_series(ws, None)
-    one = series[queue.name]
-    inside = busy = 0
-    week_ahead_error = intraday_error = afternoon_volume = 0.0
-    ratios = []
-    for back in range(weeks - 1, -1, -1):
-        monday = last_week - dt.timedelta(days=7 * back)
-        start = pd.Timestamp(monday, tz="UTC")
-        forecast = forecast_queues(ws, monday)[0].frame
-        by_start = forecast.set_index(forecast["interval_start"].astype("int64"))
-        actual_ns, actual = one.actuals(start.value, (start + pd.Timedelta(days=7)).value)
-        rows = by_start.loc[actual_ns]
-        is_busy = rows["contacts"].to_numpy() >= BUSY_CONTACTS
-        held = (actual >= rows["contacts_p10"].to_numpy()) & (actual <= rows["contacts_p90"].to_numpy())
-        inside += int(held[is_busy].sum())
-        busy += int(is_busy.sum())
-        if not noon:
+    scores = backtest(ws, weeks=weeks, models=["auto"], last_week=last_week, intraday_at=times)
+    coverage = pooled_coverage(scores)
+    out = {"coverage": float("nan") if coverage is None else coverage, "busy_intervals": float(scores["busy_intervals"].sum())}
+    for at in times:
+        pooled = pooled_intraday(scores, at)
+        if pooled is None:
             continue
-        local = pd.DatetimeIndex(actual_ns.view("datetime64[ns]")).tz_localize("UTC").tz_convert(queue.timezone)
-        for day in local.normalize().unique():
-            now = (day + pd.Timedelta(hours=12)).tz_convert("UTC")
-            until = (day + pd.Timedelta(days=1)).tz_convert("UTC")
-            afternoon = (actual_ns >= now.value) & (actual_ns < until.value)
-            if not (start <= now < start + pd.Timedelta(days=7)) or not afternoon.any():
-                continue
-            result = forecast_queues(ws, monday, now=now.to_pydatetime())[0]
-            updated = result.frame.set_index(result.frame["interval_start"].astype("int64"))
-            truth = actual[afternoon]
-            week_ahead_error += float(np.abs(rows["contacts"].to_numpy()[afternoon] - truth).sum())
-            intraday_error += float(np.abs(updated.loc[actual_ns[afternoon], "contacts"].to_numpy() - truth).sum())
-            afternoon_volume += float(truth.sum())
-            if result.intraday is not None:
-                ratios.append(result.intraday.ratio)
-    out = {"coverage": inside / busy if busy else float("nan"), "busy_intervals": float(busy)}
-    if noon and afternoon_volume > 0:
+        key = at.strftime("%H%M")
         out |= {
-            "afternoon_wape_week_ahead": week_ahead_error / afternoon_volume,
-            "afternoon_wape_noon": intraday_error / afternoon_volume,
-            "noon_vs_week_ahead": intraday_error / week_ahead_error,
-            "days": float(len(ratios)),
+            f"afternoon_wape_week_ahead_{key}": pooled["week_ahead_wape"],
+            f"afternoon_wape_{key}": pooled["wape"],
+            f"vs_week_ahead_{key}": pooled["ratio"],
+            f"days_{key}": pooled["days"],
         }
     return out
 
@@ -302,13 +284,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{model:<24}" + "".join(f"{value:>22.3f}" for value in row))
         print(f"{'':<24}" + "".join(f"{label:>22}" for label in EXPORTS))
         figures = {label: held_out(label) for label in EXPORTS}
-        for key, text in (
-            ("coverage", "p10–p90 holds (busy)"),
-            ("busy_intervals", "busy intervals"),
-            ("afternoon_wape_week_ahead", "afternoon WAPE, week"),
-            ("afternoon_wape_noon", "afternoon WAPE, noon"),
-            ("noon_vs_week_ahead", "noon ÷ week-ahead"),
-        ):
+        rows = [("coverage", "p10–p90 holds (busy)"), ("busy_intervals", "busy intervals")]
+        for at in INTRADAY_TIMES:
+            key, clock = at.strftime("%H%M"), at.strftime("%H:%M")
+            rows += [
+                (f"afternoon_wape_week_ahead_{key}", f"after {clock}, week-ahead"),
+                (f"afternoon_wape_{key}", f"after {clock}, re-forecast"),
+                (f"vs_week_ahead_{key}", f"{clock} ÷ week-ahead"),
+                (f"days_{key}", f"{clock}, days"),
+            ]
+        for key, text in rows:
             print(f"{text:<24}" + "".join(f"{figures[label].get(key, float('nan')):>22.3f}" for label in EXPORTS))
         print(f"({time.perf_counter() - began:.1f} s in all)")
     if args.accuracy or both:

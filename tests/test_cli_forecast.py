@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from wfm import synth
 from wfm.cli.app import app
+from wfm.forecast import INTRADAY_TIMES, intraday_columns, pooled_intraday
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,6 +57,30 @@ def test_week_model_and_backtest(workspace: Path, tmp_path: Path) -> None:
     assert "80% prediction interval: no busy intervals (forecast ≥ 10 contacts) to judge it on" in result.output
     frame = pd.read_csv(out / "forecast.csv")
     assert frame["interval_start"].iloc[0] == "2026-11-23T00:00:00Z"
+    # The figures printed are backtest.csv's: per model and queue, the re-forecast at 10:00 and noon for the forced model.
+    scores = pd.read_csv(out / "backtest.csv")
+    intraday = [column for at in INTRADAY_TIMES for column in intraday_columns(at)]
+    assert list(scores.columns) == [
+        "model",
+        "queue",
+        "weeks",
+        "contacts",
+        "abs_error",
+        "wape",
+        "busy_intervals",
+        "coverage",
+        *intraday,
+    ]
+    assert len(scores) == 7 * 6 and set(scores.loc[scores["now_1200_days"] > 0, "model"]) == {"median_profile"}
+    rated = scores[scores["model"] == "median_profile"]
+    assert (rated["now_1200_days"] == 14).all() and (rated["now_1000_days"] == 14).all()
+    for at in INTRADAY_TIMES:
+        pooled = pooled_intraday(scores, at)
+        assert pooled is not None and 0.5 < pooled["ratio"] < 1.5
+        line = f"Re-forecast at {at:%H:%M} (queue's clock, median_profile), the rest of 84 queue-days: WAPE {pooled['wape']:.1%}"
+        assert f"{line} against the week-ahead's {pooled['week_ahead_wape']:.1%} ({pooled['ratio']:.3f} ×)" in result.output
+    assert f"phone-en {rated['now_1200_ratio'].iloc[0]:.3f} ×" in result.output
+    assert f"wrote {out / 'backtest.csv'}" in result.output
 
 
 @pytest.mark.parametrize(

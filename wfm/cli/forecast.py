@@ -2,7 +2,8 @@
 
 Thin on purpose: checks and models live in `wfm.history` and `wfm.forecast`; this parses, calls
 them, writes the file through a staging folder (nothing half-written; a previous forecast stays
-intact on failure) and prints a summary, or with --backtest the accuracy of each model.
+intact on failure) and prints a summary; with --backtest also the accuracy of each model, the
+prediction interval's coverage and the intraday re-forecast on past weeks (DIR/backtest.csv).
 """
 
 from __future__ import annotations
@@ -17,11 +18,20 @@ from rich.table import Table
 
 from wfm.cli.common import console, err_console, guarded, parse_week
 from wfm.errors import InputError
-from wfm.forecast import BACKTEST_MODELS, QueueForecast, forecast_queues, pooled_coverage, pooled_wape
+from wfm.forecast import (
+    BACKTEST_MODELS,
+    INTRADAY_TIMES,
+    QueueForecast,
+    forecast_queues,
+    intraday_columns,
+    pooled_coverage,
+    pooled_intraday,
+    pooled_wape,
+)
 from wfm.forecast import backtest as run_backtest
 from wfm.forecast.models import DEFAULT_MODEL, check_model, model_names
 from wfm.history import FILL_GAPS, check_fill_gaps
-from wfm.outputs import staged_output, write_forecast
+from wfm.outputs import staged_output, write_forecast, write_frame
 from wfm.workspace import load_workspace
 
 
@@ -49,8 +59,9 @@ def forecast(
         bool,
         typer.Option(
             "--backtest",
-            help="Also print each model's week-ahead WAPE per queue over the weeks before the plan week, and how often the "
-            "80% prediction interval held what was counted.",
+            help="Also print each model's week-ahead WAPE per queue over the weeks before the plan week, how often the "
+            "80% prediction interval held what was counted, and how the --now re-forecast at 10:00 and 12:00 (queue's "
+            "clock) did on those afternoons against the week-ahead forecast; the figures go to DIR/backtest.csv too.",
         ),
     ] = False,
     backtest_weeks: Annotated[int, typer.Option("--backtest-weeks", metavar="N", help="Weeks scored by --backtest.")] = 8,
@@ -71,7 +82,8 @@ def forecast(
     they follow DST; special_days.csv scales the plan week and its dates are
     kept out of learning. The default model picks, per queue, what
     forecast the recent weeks best. Writes DIR/forecast.csv: queue,
-    interval_start (UTC), contacts, aht_seconds.
+    interval_start (UTC), contacts, aht_seconds, contacts_p10, contacts_p90;
+    with --backtest also DIR/backtest.csv, one row per model and queue.
 
     Example: wfm forecast forecasts/global-support --out plan --backtest
     """
@@ -84,16 +96,21 @@ def forecast(
     ws = load_workspace(workspace)
     results = forecast_queues(ws, plan_week, model=name, fill_gaps=how, now=at)
     monday = pd.Timestamp(results[0].frame["interval_start"].iloc[0]).date() if results else ws.plan_week(plan_week)
+    scores = None
     if backtest:
         models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
-        with err_console.status(f"backtesting {len(models)} models over {backtest_weeks} weeks"):
+        with err_console.status(f"backtesting {len(models)} models and the intraday re-forecast over {backtest_weeks} weeks"):
             last = monday - dt.timedelta(days=7)
             scores = run_backtest(ws, backtest_weeks, models, last_week=last, fill_gaps=how, interval_model=name or DEFAULT_MODEL)
         console.print(_backtest_table(scores, monday))
         console.print(_coverage_line(scores), markup=False, soft_wrap=True)
+        for time_of_day in INTRADAY_TIMES:
+            console.print(_intraday_line(scores, time_of_day), markup=False, soft_wrap=True)
     frame = pd.concat([result.frame for result in results], ignore_index=True)
     with staged_output(out) as stage:
         write_forecast(frame, stage)
+        if scores is not None:
+            write_frame(scores, stage / "backtest.csv")
     print_notes([note for result in results for note in result.notes])
     console.print(_summary_table(results, monday, ws.plan.interval_minutes))
     for result in results:
@@ -106,6 +123,8 @@ def forecast(
                 soft_wrap=True,
             )
     console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
+    if scores is not None:
+        console.print(f"wrote {out / 'backtest.csv'}", markup=False, soft_wrap=True)
 
 
 NowOpt = Annotated[
@@ -189,6 +208,23 @@ def _coverage_line(scores: pd.DataFrame) -> str:
     rated = scores[scores["busy_intervals"] > 0]
     parts = [f"{row.queue} {row.coverage:.0%}" for row in rated.itertuples()]
     return f"80% prediction interval ({rated['model'].iloc[0]}) held {pooled:.0%} of busy intervals: " + ", ".join(parts)
+
+
+def _intraday_line(scores: pd.DataFrame, at: dt.time) -> str:
+    """How the --now re-forecast at local time `at` did on the rest of those days, against the
+    week-ahead forecast of the same intervals, pooled and per queue."""
+    clock = at.strftime("%H:%M")
+    pooled = pooled_intraday(scores, at)
+    if pooled is None:
+        return f"Re-forecast at {clock} (queue's clock): no day with contacts counted after {clock} to judge it on"
+    days, _, _, _, ratio = intraday_columns(at)
+    rated = scores[scores[days] > 0]
+    parts = [f"{row['queue']} {row[ratio]:.3f} ×" for _, row in rated.iterrows()]
+    return (
+        f"Re-forecast at {clock} (queue's clock, {rated['model'].iloc[0]}), the rest of {pooled['days']:.0f} queue-days: "
+        f"WAPE {pooled['wape']:.1%} against the week-ahead's {pooled['week_ahead_wape']:.1%} "
+        f"({pooled['ratio']:.3f} ×): " + ", ".join(parts)
+    )
 
 
 def register(app: typer.Typer) -> None:

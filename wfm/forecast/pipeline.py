@@ -13,7 +13,7 @@ models on past weeks the same way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +23,7 @@ from wfm.errors import InputError
 from wfm.forecast.grid import DAY_NS, MINUTE_NS, WEEK_NS, QueueSeries, to_ns, utc_index
 from wfm.forecast.intervals import count_quantiles, fit_cv
 from wfm.forecast.intraday import LevelUpdate, fit_level_update
-from wfm.forecast.models import DEFAULT_MODEL, AhtProfile, Auto, PastWeeks, check_model, make_model
+from wfm.forecast.models import DEFAULT_MODEL, MODELS, AhtProfile, Auto, ContactModel, PastWeeks, check_model, make_model
 from wfm.history import FillGaps, check_fill_gaps, regular_history, utc_text
 from wfm.timegrid import week_start
 from wfm.workspace import QueueConfig, SpecialDay, Workspace
@@ -148,7 +148,7 @@ def forecast_queues(
         low, high = count_quantiles(contacts, cv)
         intraday = None
         if now_ns is not None:
-            contacts, low, high, intraday = _reforecast(one, name, past, cv, grid, contacts, factors, now_ns, end)
+            contacts, low, high, intraday = reforecast(one, MODELS[name], past, cv, grid, contacts, factors, now_ns, end)
         frame = pd.DataFrame(
             {
                 "queue": queue.name,
@@ -164,9 +164,9 @@ def forecast_queues(
     return results
 
 
-def _reforecast(
+def reforecast(
     one: QueueSeries,
-    name: str,
+    make: Callable[[], ContactModel],
     past: PastWeeks,
     cv: float,
     grid: np.ndarray,
@@ -176,7 +176,12 @@ def _reforecast(
     end: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Intraday]:
     """The plan week at `now`: actuals before it; from it on the model refitted on all history
-    before now, the rest of today scaled by today's shrunk level ratio against that refit."""
+    before now, the rest of today scaled by today's shrunk level ratio against that refit.
+
+    `make` gives the unfitted model, `past` and `cv` come from the week-ahead fit, `week_ahead`
+    and `factors` are its forecast and special-day factors on `grid` (the plan week's UTC
+    starts). Only rows of `one` before now are read, so the backtest replays it on past weeks.
+    """
     rows, _ = one.clock.cells(grid)
     today_row, now_slot = (int(value[0]) for value in one.clock.cells(np.array([now_ns], dtype=np.int64)))
     before = grid < now_ns
@@ -185,7 +190,7 @@ def _reforecast(
     lo, hi = np.searchsorted(one.starts_ns, [grid[0], now_ns])
     counted[np.searchsorted(grid, one.starts_ns[lo:hi])] = one.contacts[lo:hi]
     morning = today & before & ~np.isnan(counted)
-    refit = make_model(name).fit(one.matrix(now_ns, end)).predict_ns(grid) * factors
+    refit = make().fit(one.matrix(now_ns, end)).predict_ns(grid) * factors
     so_far = float(np.nansum(counted[morning]))
     expected = float(refit[morning].sum())
     update = fit_level_update(past, now_slot, cv)
