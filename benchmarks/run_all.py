@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every benchmark in one go (`make bench`): staffing speed, forecast accuracy and speed,
-simulation speed, roster quality on generated worlds, what-if parallelism, and the weekly job on
-the sample workspace against the greedy yardstick.
+simulation speed, roster quality on generated worlds, what-if parallelism, months-ahead capacity
+(the sample, and with the full run a 1,200-agent world), and the weekly job on the sample
+workspace against the greedy yardstick.
 
 Each `bench_*.py` runs as its own process (so one benchmark's memory and threads do not colour
 the next) and its output is shown and kept in `benchmarks/results/NAME.txt`. The `plan` part
@@ -11,7 +12,8 @@ intervals on target next to the greedy roster's, then paid hours against the gre
 and the lower bound (`wfm.pipeline.lower_bound_paid_hours`), the solver's status and gap, and
 the wall-clock seconds; `benchmarks/results/plan.json` keeps those figures.
 
-    .venv/bin/python benchmarks/run_all.py [--quick] [--only staffing,forecast,simulate,roster,whatif,plan] [--time-limit S]
+    .venv/bin/python benchmarks/run_all.py [--quick] [--time-limit S]
+        [--only staffing,forecast,simulate,roster,whatif,capacity,plan]
 
 Timings on a shared 2-core machine vary by ±20 %; compare runs on the same machine.
 """
@@ -35,6 +37,7 @@ SCRIPTS = {
     "simulate": ("bench_simulate.py", ["--repeats", "3"], ["--repeats", "1"]),
     "roster": ("bench_roster.py", [], ["120", "30"]),  # agents, time limit (default 350 agents, 120 s)
     "whatif": ("bench_whatif.py", [], ["--repeats", "1", "--time-limit", "10"]),
+    "capacity": ("bench_capacity.py", [], ["--only", "sample"]),
 }
 NAMES = (*SCRIPTS, "plan")
 

@@ -23,6 +23,7 @@ from wfm.capacity.config import DAYS_PER_MONTH
 from wfm.capacity.demand import CAPACITY_COLUMNS, base_forecast, horizon_forecast, volume_levels
 from wfm.capacity.hiring import HiringProblem, hiring_problem, short_by_site, solve_hiring
 from wfm.capacity.plan import HIRING_COLUMNS, covered_weeks
+from wfm.capacity.report import no_class_note
 from wfm.capacity.supply import (
     STAFFING_COLUMNS,
     Group,
@@ -431,13 +432,37 @@ def test_cli_writes_the_capacity_folder(tmp_path: Path, world: Path) -> None:
     assert staffing["short_hours"].sum() == pytest.approx(capacity["short_hours"].sum(), rel=0.01, abs=1.0)
     page = (out / "report.html").read_text()
     assert "Content-Security-Policy" in page and 'id="chart-capacity-hours"' in page and "<script src=" not in page
+    assert summary["hires"] > 0 and f"Classes to open ({summary['hires']} hires)" in result.output
+    assert "No class" not in result.output and "No class" not in page
 
 
-def test_overstaffed_world_without_attrition_hires_nobody(ws: Workspace) -> None:
-    config = parse_capacity({"horizon": {"weeks": 13}, "volume": {"factor": 0.5}})
-    result = run_capacity(ws, config, runs=20)
-    assert result.summary["hires"] == 0
-    assert result.hiring.empty
+def test_overstaffed_world_without_attrition_hires_nobody(tmp_path: Path, world: Path) -> None:
+    settings = toml(tmp_path, "[horizon]\nweeks = 13\n[volume]\nfactor = 0.5\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["capacity", str(world), str(settings), "--out", str(out), "--runs", "20"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["hires"] == 0 and summary["short_hours"] == pytest.approx(0.0, abs=0.5)
+    assert pd.read_csv(out / "hiring.csv").empty
+    # One line instead of an empty table, the same in the command's output and the report.
+    line = "No class is needed: the staff covers every week of the horizon."
+    assert line in result.output and "Classes to open" not in result.output
+    assert f'<p class="note">{line}</p>' in (out / "report.html").read_text()
+
+
+def test_short_hours_no_class_can_reach_are_named_in_the_one_line(tmp_path: Path, world: Path) -> None:
+    # Heavy attrition, and a lead that leaves no class time to finish training within the horizon.
+    settings = toml(tmp_path, "[horizon]\nweeks = 13\n[attrition]\nmonthly = 0.3\n[hiring]\nlead_weeks = 12\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["capacity", str(world), str(settings), "--out", str(out), "--runs", "20"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["hires"] == 0 and summary["short_hours"] > 100
+    line = no_class_note(summary["short_hours"])
+    short = f"{summary['short_hours']:,.0f}"
+    assert line == f"No class to open: none would cover enough of the {short} short hours to be worth its paid hours."
+    assert line in result.output and "Classes to open" not in result.output
+    assert f'<p class="note">{line}</p>' in (out / "report.html").read_text()
 
 
 def test_bad_capacity_file_exits_2_and_writes_nothing(tmp_path: Path, world: Path) -> None:

@@ -217,9 +217,17 @@ def _queues_figure(result: CapacityResult, weeks: list[str]) -> go.Figure:
     return figure
 
 
+def no_class_note(short_hours: float) -> str:
+    """The one line that stands for the classes to open when there are none (the command's
+    output and report.html): none are needed, or none would pay for the short hours left."""
+    if short_hours < 0.5:
+        return "No class is needed: the staff covers every week of the horizon."
+    return f"No class to open: none would cover enough of the {short_hours:,.0f} short hours to be worth its paid hours."
+
+
 def _classes_table(result: CapacityResult) -> str:
     if result.hiring.empty:
-        return '<p class="note">No classes: the staff covers the horizon (or no class could help within it).</p>'
+        return f'<p class="note">{esc(no_class_note(float(result.summary["short_hours"])))}</p>'
     rows: list[list[tuple[str, Level]]] = [
         [
             (esc(row["class_start"]), "plain"),

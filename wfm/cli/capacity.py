@@ -1,7 +1,7 @@
 """`wfm capacity`: the months-ahead plan (attrition, hiring classes, training) → a capacity folder.
 
 Thin on purpose: the work lives in `wfm.capacity`; this parses options, shows progress, writes
-DIR through a staging folder and prints the classes to open.
+DIR through a staging folder and prints the classes to open (one line when there are none).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from wfm.capacity import load_capacity, run_capacity, write_capacity
+from wfm.capacity.report import no_class_note
 from wfm.cli.common import console, err_console, guarded
 from wfm.cli.schedule import FillGapsOpt, ModelOpt, WorkspaceArg, say_written
 from wfm.forecast.models import check_model
@@ -69,7 +70,10 @@ def capacity(
         markup=False,
         soft_wrap=True,
     )
-    console.print(_classes(result.hiring, head.hires))
+    if result.hiring.empty:
+        console.print(no_class_note(head.short_hours), markup=False, soft_wrap=True)
+    else:
+        console.print(_classes(result.hiring, head.hires))
     say_written(out, OUTPUTS)
 
 
