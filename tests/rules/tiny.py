@@ -1,6 +1,7 @@
 """Tiny situations for the per-rule tests: one or two agents in UTC, a profile with overrides,
-and the three judges of a rule — the week model, the assignment and the greedy roster's
-predicate — beside the independent checker (`wfm.check`), which shares no code with them."""
+and the judges of a rule — the week model, the assignment and the greedy roster's predicate for
+the rules of a week, stage 3 (`realize`) for the rules inside a shift — beside the independent
+checker (`wfm.check`), which shares no code with them."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.check import Violation, check_roster
-from wfm.roster.assign import AssignResult, assign_agents
+from wfm.roster.assign import Assignment, AssignResult, assign_agents
 from wfm.roster.candidates import WEEK_SLOTS, Group, Shift, make_groups
 from wfm.roster.demand import QueueDemand, ServiceWeights
+from wfm.roster.realize import realize, roster_frame
 from wfm.roster.rules import allows
 from wfm.roster.week import _build
 from wfm.rules import RulesProfile, parse_rules
@@ -26,6 +28,7 @@ from wfm.workspace import AgentConfig, QueueConfig, Workspace, WorkspaceConfig
 WEEK = dt.date(2026, 11, 30)  # a Monday; UTC agents have no DST and seven local days in it
 DAY = 1440
 QUEUE = QueueConfig(name="phone-en", channel="phone", timezone="UTC")
+CHAT = QueueConfig(name="chat-en", channel="chat", timezone="UTC")
 BASE: dict[str, dict[str, Any]] = {
     "shifts": {"lengths_hours": [8], "start_step_minutes": 60},
     "hours": {
@@ -99,14 +102,19 @@ def quiet_demand() -> QueueDemand:
     return QueueDemand(QUEUE, zeros.astype(int), zeros, zeros)
 
 
+def demand(queue: QueueConfig, required: np.ndarray) -> QueueDemand:
+    """`queue` needing `required` on-queue agents per slot, ten contacts where it needs any."""
+    return QueueDemand(queue, required.astype(int), np.where(required > 0, 10.0, 0.0), np.full(WEEK_SLOTS, 300.0))
+
+
 def greedy_allows(group: Group, rules: RulesProfile, history: Sequence[int], candidate: int) -> bool:
     """The greedy roster's test (`roster.rules.allows`): may the agent who works `history` add `candidate`?"""
     shifts = [group.shifts[i] for i in history]
     return allows(shifts, group.shifts[candidate], sum(s.paid for s in shifts), group, rules)
 
 
-def workspace(rules: RulesProfile, agents: Sequence[AgentConfig]) -> Workspace:
-    config = WorkspaceConfig(queues=(QUEUE,))
+def workspace(rules: RulesProfile, agents: Sequence[AgentConfig], queues: Sequence[QueueConfig] = (QUEUE,)) -> Workspace:
+    config = WorkspaceConfig(queues=tuple(queues))
     history = pd.DataFrame(columns=["queue", "interval_start", "contacts", "aht_seconds"])
     return Workspace(root=Path("."), config=config, rules=rules, agents=tuple(agents), history=history)
 
@@ -135,7 +143,42 @@ def judged(rules: RulesProfile, group: Group, shifts: Sequence[int | Shift], rul
     assert group.week is not None
     worked = [group.shifts[s] if isinstance(s, int) else s for s in shifts]
     frame = roster([(only.agent_id, shift) for shift in worked], group.week)
-    return [v for v in check_roster(workspace(rules, [only]), frame, group.week) if v.rule == rule]
+    return verdict(rules, [only], frame, rule, group.week)
+
+
+def verdict(
+    rules: RulesProfile,
+    agents: Sequence[AgentConfig],
+    frame: pd.DataFrame,
+    rule: str,
+    week: dt.date = WEEK,
+    queues: Sequence[QueueConfig] = (QUEUE,),
+) -> list[Violation]:
+    """What the independent checker says of `rule` on the roster rows `frame`."""
+    return [v for v in check_roster(workspace(rules, agents, queues), frame, week) if v.rule == rule]
+
+
+def timeline(agent_id: str, start: int, plan: Sequence[tuple[str, int]], week: dt.date = WEEK) -> pd.DataFrame:
+    """roster.csv rows of one shift from minute `start` of the week: (activity, minutes) back to back."""
+    origin = pd.Timestamp(week, tz="UTC")
+    rows = []
+    for activity, minutes in plan:
+        end = start + minutes
+        rows.append((agent_id, activity, origin + pd.Timedelta(minutes=start), origin + pd.Timedelta(minutes=end)))
+        start = end
+    return pd.DataFrame(rows, columns=["agent_id", "activity", "start", "end"])
+
+
+def realized(
+    rules: RulesProfile, group: Group, shifts: Sequence[int], demands: Sequence[QueueDemand] | None = None
+) -> pd.DataFrame:
+    """Stage 3 (`realize`: breaks, lunch, queues) for the group's first agent working the
+    candidate shifts `shifts`, as roster.csv rows; nobody required anywhere unless `demands`."""
+    only = group.agents[0]
+    assert group.week is not None
+    assignments = [Assignment(only, group.shifts[i]) for i in shifts]
+    placed = realize(assignments, demands or [quiet_demand()], {}, [tuple(sorted(only.skills))], rules)
+    return roster_frame(placed, group.week)
 
 
 def worked(result: AssignResult, agent_id: str = "A1") -> list[Shift]:

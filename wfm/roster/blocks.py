@@ -16,28 +16,19 @@ the passes never make the roster worse by that count and end when a pass changes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from wfm.planfiles import BREAK, LUNCH
 from wfm.roster.candidates import WEEK_SLOTS
 from wfm.roster.demand import QueueDemand
+from wfm.roster.rules import Blocks, max_switches, min_block
 
 OFF_QUEUE = (BREAK, LUNCH, "")
 # Among sequences that bring as many slots to requirement, the service level one more agent
 # adds (contacts answered in target) counts at this fraction of a slot brought to requirement.
 LEVEL_WEIGHT = 1e-3
 MAX_PASSES = 3
-
-
-@dataclass(frozen=True)
-class Blocks:
-    """The profile's `[blocks]` in slots: every queue block of a shift lasts `min_slots` on-queue
-    slots (unless it is the shift's only one), and a shift changes queue `max_switches` times at most."""
-
-    min_slots: int
-    max_switches: int
 
 
 def queue_runs(activity: Sequence[str]) -> list[tuple[str, int]]:
@@ -54,10 +45,10 @@ def queue_runs(activity: Sequence[str]) -> list[tuple[str, int]]:
 
 
 def keeps_blocks(activity: Sequence[str], blocks: Blocks) -> bool:
+    """Whether the shift's queues keep the rules `min_block` and `max_switches`."""
     runs = queue_runs(activity)
-    if len(runs) <= 1:
-        return True
-    return len(runs) - 1 <= blocks.max_switches and all(size >= blocks.min_slots for _, size in runs)
+    only = len(runs) <= 1
+    return max_switches(blocks, len(runs) - 1) and all(min_block(blocks, size, only=only) for _, size in runs)
 
 
 def improve_blocks(
@@ -131,7 +122,7 @@ def _gains(
 def _best_sequence(current: list[str], queues: list[str], gains: np.ndarray, blocks: Blocks) -> list[str] | None:
     """The queue per on-queue slot worth most that keeps the blocks, email slots (any queue not
     in `queues`) where they are; None when it is not strictly better than `current`."""
-    n, size, most = len(current), blocks.min_slots, blocks.max_switches
+    n, size = len(current), blocks.min_slots
     names = queues + sorted({q for q in current if q not in queues})
     index = {q: c for c, q in enumerate(names)}
     fixed = [index[q] if q not in queues else -1 for q in current]
@@ -153,7 +144,7 @@ def _best_sequence(current: list[str], queues: list[str], gains: np.ndarray, blo
                     continue
                 if d == c:
                     state = (c, min(run + 1, size), used)
-                elif run >= size and used < most:
+                elif min_block(blocks, run) and max_switches(blocks, used + 1):
                     state = (d, 1, used + 1)
                 else:
                     continue
@@ -163,7 +154,7 @@ def _best_sequence(current: list[str], queues: list[str], gains: np.ndarray, blo
                     came[state] = (c, run, used)
         best = step
         back.append(came)
-    ends = [(total, state) for state, total in best.items() if state[1] >= size or state[2] == 0]
+    ends = [(total, state) for state, total in best.items() if min_block(blocks, state[1], only=state[2] == 0)]
     if not ends:
         return None
     total, state = max(ends, key=lambda item: (item[0], -item[1][2]))

@@ -1,12 +1,11 @@
 """A simple greedy roster: the yardstick wfm's optimiser must beat, and a warm start for it.
 
 Walk the week in start-grid steps; while some queue is below its requirement at that moment,
-start a shift for the least-loaded skilled agent who may legally work it, choosing the length
-that covers the most of the deficit ahead (`roster.rules.allows`: every rule of the week, in its
-predicate form). Each shift serves one queue throughout (recorded in
-`Assignment.queue`). This is what
-a careful planner with a spreadsheet does; it respects every per-person rule but not the
-service trade-offs across queues, and it cannot look back.
+start a shift for the least-loaded skilled agent (`roster.rules.skills`) who may legally work it,
+choosing the length that covers the most of the deficit ahead (`roster.rules.allows`: every rule
+of the week, in its predicate form). Each shift serves one queue throughout (recorded in
+`Assignment.queue`). This is what a careful planner with a spreadsheet does; it respects every
+per-person rule but not the service trade-offs across queues, and it cannot look back.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from wfm.roster.assign import Assignment
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, Shift
 from wfm.roster.demand import QueueDemand
 from wfm.roster.patterns import SCALE, expected_on_queue
-from wfm.roster.rules import allows
+from wfm.roster.rules import allows, skills
 from wfm.rules import RulesProfile
 
 # Share of a shift's slots spent on queue once breaks and lunch are taken.
@@ -50,6 +49,30 @@ def greedy_roster(
         greedy.fill(start, min_share)
     if existing:  # a top-up: the shifts added, their queues chosen slot by slot like the others'
         return sorted((replace(a, queue=None) for a in greedy.chosen.values()), key=lambda a: (a.agent.agent_id, a.shift.start))
+    for group in groups:
+        greedy.plan_contracts(group)
+    return sorted(
+        (replace(a, queue=greedy.served[id(a)]) for a in greedy.chosen.values()), key=lambda a: (a.agent.agent_id, a.shift.start)
+    )
+
+
+def top_up_roster(
+    groups: Sequence[Group],
+    demands: Sequence[QueueDemand],
+    rules: RulesProfile,
+    *,
+    existing: Sequence[Assignment],
+    covered: dict[str, np.ndarray],
+    min_share: float,
+) -> list[Assignment]:
+    """`existing` kept whole and topped up as `greedy_roster(existing=..., covered=...)` does,
+    then each agent still below a contracted minimum given shifts toward it by the greedy
+    contract fill (which never takes an existing shift away): the shifts added, each with the
+    queue it was added for. An agent the fill cannot bring to the minimum is left short; the
+    caller judges that."""
+    greedy = _Greedy(groups, demands, rules, existing, covered)
+    for start in range(0, WEEK_SLOTS * SLOT_MINUTES, rules.shifts.start_step_minutes):
+        greedy.fill(start, min_share)
     for group in groups:
         greedy.plan_contracts(group)
     return sorted(
@@ -104,7 +127,9 @@ class _Greedy:
         self.band[agent_id] = shift.band
         self.chosen[id(assignment)] = assignment
         self.held[agent_id].append(assignment)
-        queue = queue or max((q for q in assignment.agent.skills if q in self.need), key=lambda q: (self.deficit_on(q, shift), q))
+        if not queue:
+            serves = assignment.agent.skills
+            queue = max((q for q in self.need if skills(serves, q)), key=lambda q: (self.deficit_on(q, shift), q))
         self.served[id(assignment)] = queue
         self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES] -= ON_QUEUE_SHARE
 
@@ -150,7 +175,7 @@ class _Greedy:
         return float(np.clip(self.need[queue][shift.start // SLOT_MINUTES : shift.end // SLOT_MINUTES], 0, None).sum())
 
     def deficit(self, group: Group, shift: Shift) -> float:
-        return max((self.deficit_on(q, shift) for q in group.skills if q in self.need), default=0.0)
+        return max((self.deficit_on(q, shift) for q in self.need if skills(group.skills, q)), default=0.0)
 
     def fill(self, start: int, min_share: float) -> None:
         """Start shifts at `start` while some queue is short then and a legal shift helps."""
@@ -174,7 +199,7 @@ class _Greedy:
         for group, shift in options:
             key = (group.skills, shift.length)
             if key not in reaches:
-                queues = [q for q in group.skills if q in short]
+                queues = [q for q in short if skills(group.skills, q)]
                 if not queues:
                     reaches[key] = ("", 0.0)
                 else:
@@ -280,7 +305,7 @@ def prune_roster(
     names = [d.name for d in demands]
     need = np.stack([d.required.astype(float) for d in demands])  # [queue, slot]
     skill_sets = sorted({tuple(sorted(g.skills)) for g in groups})
-    serves = np.array([[q in s for q in names] for s in skill_sets], dtype=bool)  # [set, queue]
+    serves = np.array([[skills(s, q) for q in names] for s in skill_sets], dtype=bool)  # [set, queue]
     subsets = [m for m in range(1, 1 << len(names))]
     member = np.array([[(m >> i) & 1 for i in range(len(names))] for m in subsets], dtype=bool)  # [subset, queue]
     reach = (member.astype(int) @ serves.T.astype(int)) > 0  # [subset, set]: the set serves a queue of the subset

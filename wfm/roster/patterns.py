@@ -5,9 +5,10 @@ slow the service solve); it counts each shift as on queue for the expected share
 with lunch spread over its window and breaks over their allowed span. A later stage places
 every break and lunch where the queues can best spare the agent, within the same spans.
 
-House rules beyond FORMATS.md, so a day reads well: a break is at least an hour from either
-edge of the shift; breaks and lunch are separated by at least 15 minutes on queue; with two
-breaks and a lunch, one break falls before lunch and one after.
+How many breaks and lunches a shift has and where each may start are the rules `breaks` and
+`lunch` (`wfm.roster.rules`). House rules beyond FORMATS.md, so a day reads well: breaks and
+lunch are separated by at least 15 minutes on queue; with two breaks and a lunch, one break
+falls before lunch and one after (`realize`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from functools import cache
 import numpy as np
 
 from wfm.roster.candidates import SLOT_MINUTES
+from wfm.roster.rules import breaks, lunch
 from wfm.rules import RulesProfile
 
-EDGE_MINUTES = 60
 GAP_MINUTES = 15
 # The model counts on-queue capacity in tenths of an agent.
 SCALE = 10
@@ -42,19 +43,9 @@ class ShiftPattern:
 
 @cache
 def shift_pattern(length: int, rules: RulesProfile) -> ShiftPattern:
-    hours = length / 60
-    lunch = rules.lunch_minutes_for(hours)
-    lunch_starts: tuple[int, ...] = ()
-    if lunch:
-        low, high = (round(h * 60) for h in rules.breaks.lunch_after_hours)
-        lunch_starts = tuple(
-            s for s in range(low - low % SLOT_MINUTES, high + 1, SLOT_MINUTES) if low <= s and s > 0 and s + lunch < length
-        )
-    breaks = rules.breaks_for(hours)
-    minutes = rules.breaks.break_minutes
-    edge = EDGE_MINUTES if length >= 4 * EDGE_MINUTES else SLOT_MINUTES
-    break_starts = tuple(range(edge, length - edge - minutes + 1, SLOT_MINUTES)) if breaks else ()
-    return ShiftPattern(length, lunch, lunch_starts, minutes, breaks, break_starts)
+    """Where the rules `lunch` and `breaks` let a shift `length` minutes long have them."""
+    meal, pauses = lunch(rules, length), breaks(rules, length)
+    return ShiftPattern(length, meal.minutes, meal.starts, pauses.minutes, pauses.count, pauses.starts)
 
 
 @cache

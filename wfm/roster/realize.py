@@ -25,11 +25,12 @@ import pandas as pd
 
 from wfm.planfiles import BREAK, LUNCH
 from wfm.roster.assign import Assignment
-from wfm.roster.blocks import Blocks, improve_blocks, keeps_blocks
+from wfm.roster.blocks import improve_blocks, keeps_blocks
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS
 from wfm.roster.coverage import email_service
 from wfm.roster.demand import QueueDemand
 from wfm.roster.patterns import GAP_MINUTES, shift_pattern
+from wfm.roster.rules import Blocks, block_limits, max_switches, min_block, skills
 from wfm.rules import RulesProfile
 from wfm.timegrid import local_iso, week_start
 
@@ -69,7 +70,7 @@ def realize(
         _place_lunch(placed[i], room, sets[i], rules)
     for i in order:
         _place_breaks(placed[i], room, sets[i], rules)
-    blocks = _limits(rules)
+    blocks = block_limits(rules)
     _assign_queues(placed, sets, demands, planned, skill_sets, blocks)
     if blocks is None:
         _cover_short(placed, demands)
@@ -84,12 +85,6 @@ def realize(
         choices = [[a.queue] if a.queue else sorted(a.agent.skills) for a in assignments]
         improve_blocks([p.activity for p in placed], [p.first_slot for p in placed], choices, demands, blocks)
     return placed
-
-
-def _limits(rules: RulesProfile) -> Blocks | None:
-    if rules.blocks is None:
-        return None
-    return Blocks(max(1, rules.blocks.min_minutes // SLOT_MINUTES), rules.blocks.max_switches)
 
 
 def _segments(activity: list[str], j: int, blocks: Blocks) -> list[list[int]]:
@@ -142,7 +137,7 @@ def _email_in_time(
     deadline = round((email.queue.respond_within_hours or 24.0) * 60 / SLOT_MINUTES)
     members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # slot → on-queue (shift, offset)
     for i, shift in enumerate(placed):
-        if email.name not in shift.assignment.agent.skills or shift.assignment.queue is not None:
+        if not skills(shift.assignment.agent.skills, email.name) or shift.assignment.queue is not None:
             continue
         for j, activity in enumerate(shift.activity):
             if activity not in (BREAK, LUNCH) and shift.first_slot + j < WEEK_SLOTS:
@@ -214,7 +209,7 @@ def _cover_short_from_email(
                 options = []
                 for i, j in on_email[slot]:
                     shift, email = placed[i], placed[i].activity[j]
-                    if email not in emails or q not in shift.assignment.agent.skills:
+                    if email not in emails or not skills(shift.assignment.agent.skills, q):
                         continue
                     parts = [[j]] if blocks is None else _segments(shift.activity, j, blocks)
                     for offsets in parts:
@@ -330,7 +325,7 @@ def _cover_short_blocks(placed: list[PlacedShift], demands: Sequence[QueueDemand
                 for i, j in on_queue.get(slot, ()):
                     shift = placed[i]
                     donor = shift.activity[j]
-                    if donor == q or donor not in live or q not in shift.assignment.agent.skills:
+                    if donor == q or donor not in live or not skills(shift.assignment.agent.skills, q):
                         continue
                     for offsets in _segments(shift.activity, j, blocks):
                         if not keeps_blocks(_relabelled(shift.activity, offsets, q), blocks):
@@ -363,7 +358,7 @@ def _cover_slot(placed: list[PlacedShift], members: list[tuple[int, int]], slot:
 
     for q, demand in sorted(live.items()):
         while served[q] < demand.required[slot]:
-            donors = [(i, j) for i, j in members if placed[i].activity[j] != q and q in placed[i].assignment.agent.skills]
+            donors = [(i, j) for i, j in members if placed[i].activity[j] != q and skills(placed[i].assignment.agent.skills, q)]
             donors = [(i, j) for i, j in donors if spare(i, j) > 0]
             if not donors:
                 break
@@ -409,7 +404,7 @@ class _Room:
             self.target[s, :WEEK_SLOTS] += counts
             if q in self.above:
                 self.above[q][:WEEK_SLOTS] += counts
-        self.queues = [[q for q in skills if q in by_name] for skills in skill_sets]
+        self.queues = [[q for q in serves if q in by_name] for serves in skill_sets]
 
     def _slot(self, s: int, t: int) -> tuple[float, str | None, float]:
         """Cost of one more agent of set `s` off queue at slot `t`, the queue that loses, and how much."""
@@ -544,17 +539,16 @@ def _assign_queues(
         last = previous.get(i)
         if blocks is None or last is None:
             return None
-        if run[i] < blocks.min_slots or switches[i] >= blocks.max_switches or left[i] < blocks.min_slots:
-            return last
-        return None
+        may_switch = min_block(blocks, run[i]) and max_switches(blocks, switches[i] + 1) and min_block(blocks, left[i])
+        return None if may_switch else last
 
     for slot in range(HORIZON):
-        for s, skills in enumerate(skill_sets):
-            plan = {q: float(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0.0 for q in skills}
+        for s, serves in enumerate(skill_sets):
+            plan = {q: float(planned[q, s][slot]) if (q, s) in planned and slot < WEEK_SLOTS else 0.0 for q in serves}
             given: dict[str, int] = defaultdict(int)  # agents each queue gets in this slot
             agents = on_queue.get((s, slot))
             if agents:
-                queues = [q for q in skills if q in demand_by_name] or list(skills)
+                queues = [q for q in serves if q in demand_by_name] or list(serves)
                 wanted = {q: max(0, round(plan[q] + (behind[q, s] if q in deferred else 0.0))) for q in queues}
                 free = []
                 for i, j in agents:
@@ -573,7 +567,7 @@ def _assign_queues(
                     served[placed[i].activity[j], slot] += 1
                     given[placed[i].activity[j]] += 1
                 _advance_blocks(placed, agents, previous, run, switches, left)
-            for q in skills:
+            for q in serves:
                 if q in deferred:
                     behind[q, s] += plan[q] - given[q]
                     owed[q] += plan[q] - given[q]

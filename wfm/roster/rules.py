@@ -1,7 +1,7 @@
 """The roster's rules as constraints: one function per rule name of `wfm.rules`, written once.
 
-Every solver stage keeps the same rules on its own kind of week, so each rule below is written
-against two small interfaces instead of against one model:
+Every solver stage keeps the same rules on its own kind of week, so each rule of the week below
+is written against two small interfaces instead of against one model:
 
 * a `Week`: the shift starts of one person's week (the assignment, the greedy roster, the
   explanation) or of one start band's (the week model, where `people` is the band's head
@@ -15,20 +15,27 @@ The rules of one shift alone (`shift_length`, `start_grid`, `availability`, `day
 and `max_hours_day`'s cap on one shift) decide which candidate shifts exist (`candidates`); the
 rules of a week (`max_hours_day`'s one shift a local day, `min_rest`, `min_days_off`,
 `max_consecutive_days`, `max_hours_week`, `min_hours_week`, `max_nights`) are rows over them.
-`breaks`, `lunch`, `min_block` and `max_switches` are kept where breaks and queues are placed
-(`patterns`, `realize`), `skills` where groups and queues meet (`candidates`, `demand`).
+The rules inside a shift are asked by the stages that fill a shift in: `breaks` and `lunch` say
+where each may go (`patterns`, which `realize` places them by), `skills` which queues a person
+may be on (`greedy`, `realize`), `min_block` and `max_switches` how a shift's queue blocks may
+run (`blocks`, `realize`).
 
 A rule the profile makes soft is kept by the sink with a costed excess; the rule functions do
-not know which rules are soft.
+not know which rules are soft. The rules inside a shift are kept whole even when `[soft]` weighs
+`min_block` or `max_switches` (`wfm.rules`): the weight is what the checker's soft line means.
+
+`wfm.check` judges a written roster by its own copy of every rule, on purpose: the referee
+shares no code with the player.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from wfm.roster.candidates import DAYS, Group, Shift
+from wfm.roster.candidates import DAYS, SLOT_MINUTES, Group, Shift
 from wfm.rules import RuleName, RulesProfile
 from wfm.workspace import AgentConfig
 
@@ -267,3 +274,80 @@ def allows(history: Sequence[Shift], shift: Shift, paid: int, group: Group, rule
     check = Check()
     apply(check, AddedShift(history, shift, paid), group, rules)
     return check.ok
+
+
+# ----------------------------------------------------------------------------- inside a shift
+
+# House rule beyond FORMATS.md, so a day reads well: a break is at least this far from either
+# edge of the shift (a shift too short for that keeps one slot).
+EDGE_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a shift's breaks, or its lunch, may go: how many, the minutes of each, and the
+    offsets from the shift's start (minutes, on the slot grid) at which one may begin."""
+
+    count: int
+    minutes: int
+    starts: tuple[int, ...]
+
+
+def breaks(rules: RulesProfile, length: int) -> Placement:
+    """The paid breaks of a shift `length` minutes long: one of `break_minutes` for each full
+    `break_every_paid_hours` of paid time, none opening or closing the shift (each at least
+    `EDGE_MINUTES` from either edge)."""
+    count = rules.breaks_for(length / 60)
+    minutes = rules.breaks.break_minutes
+    if not count:
+        return Placement(0, minutes, ())
+    edge = EDGE_MINUTES if length >= 4 * EDGE_MINUTES else SLOT_MINUTES
+    return Placement(count, minutes, tuple(range(edge, length - edge - minutes + 1, SLOT_MINUTES)))
+
+
+def lunch(rules: RulesProfile, length: int) -> Placement:
+    """The unpaid lunch of a shift `length` minutes long: one of `lunch_minutes` in a shift
+    longer than `lunch_if_longer_than_hours`, none in a shorter one, starting within
+    `lunch_after_hours` of the shift's start (both bounds inclusive) and neither opening nor
+    closing the shift."""
+    minutes = rules.lunch_minutes_for(length / 60)
+    if not minutes:
+        return Placement(0, 0, ())
+    low, high = (round(hours * 60) for hours in rules.breaks.lunch_after_hours)
+    grid = range(low - low % SLOT_MINUTES, high + 1, SLOT_MINUTES)
+    return Placement(1, minutes, tuple(s for s in grid if low <= s and s > 0 and s + minutes < length))
+
+
+def skills(serves: Collection[str], queue: str) -> bool:
+    """Whether someone skilled for the queues `serves` (an agent's skills, a group's, a skill
+    set) may be on `queue`: only a queue among them."""
+    return queue in serves
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """The profile's `[blocks]` in slots: every queue block of a shift lasts `min_slots` on-queue
+    slots (unless it is the shift's only one), and a shift changes queue `max_switches` times at most."""
+
+    min_slots: int
+    max_switches: int
+
+
+def block_limits(rules: RulesProfile) -> Blocks | None:
+    """The profile's `[blocks]` in slots, or None without them (then no block rules)."""
+    if rules.blocks is None:
+        return None
+    return Blocks(max(1, rules.blocks.min_minutes // SLOT_MINUTES), rules.blocks.max_switches)
+
+
+def min_block(blocks: Blocks, slots: int, *, only: bool = False) -> bool:
+    """Whether a queue block of `slots` on-queue slots is long enough: it holds `min_slots`, or
+    it is the shift's only block (`only`). Breaks and lunch inside a block neither end it nor
+    count toward it. Asked of a block as it ends; of a block about to start, whether the slots
+    left in the shift can make it whole."""
+    return only or slots >= blocks.min_slots
+
+
+def max_switches(blocks: Blocks, switches: int) -> bool:
+    """Whether a shift that changes queue `switches` times (its blocks less one) keeps the cap."""
+    return switches <= blocks.max_switches
