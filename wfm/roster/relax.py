@@ -87,6 +87,10 @@ class LinearRelaxation:
     def rows(self) -> int:
         return len(self._rows)
 
+    @property
+    def columns(self) -> int:
+        return len(self._variables)
+
     def add_column(self, cost: float, upper: float, entries: list[tuple[int, float]]) -> int:
         """A new variable in [0, upper] with objective coefficient `cost` and coefficient c in
         row r for each (r, c) of `entries` (constraint indices of the CP-SAT model). Returns
@@ -107,12 +111,15 @@ class LinearRelaxation:
         """Change one variable's bounds; the next `solve` starts from the last basis."""
         self._variables[index].SetBounds(float(low), float(high))
 
-    def solve(self, time_limit: float, *, work_limit: float | None = None, warm: bool = False) -> Relaxation | None:
+    def solve(
+        self, time_limit: float, *, work_limit: float | None = None, warm: bool = False, duals: bool = True
+    ) -> Relaxation | None:
         """Minimise; None when GLOP finds nothing. GLOP's dual simplex after presolve, every
         time, also after priced columns were added (the primal simplex from the last basis was
         slower both times: the new columns make it climb a long way). `warm` skips presolve,
         for a re-solve after bound changes (diving), which the dual simplex starts from the
-        last basis."""
+        last basis. Without `duals` the duals and reduced costs are left empty (a dive needs
+        the values alone)."""
         started = time.perf_counter()
         lp = self._lp
         parameters = "use_dual_simplex: true"
@@ -129,14 +136,15 @@ class LinearRelaxation:
         variables, rows = self._variables, self._rows
         values = np.fromiter((v.solution_value() for v in variables), dtype=float, count=len(variables))
         optimal = status == pywraplp.Solver.OPTIMAL
+        priced = optimal and duals
         return Relaxation(
             status="OPTIMAL" if optimal else "FEASIBLE",
             objective=self._objective.Value() + self._offset,
             values=values,
             seconds=time.perf_counter() - started,
-            duals=np.fromiter((r.dual_value() for r in rows), dtype=float, count=len(rows)) if optimal else np.zeros(0),
+            duals=np.fromiter((r.dual_value() for r in rows), dtype=float, count=len(rows)) if priced else np.zeros(0),
             reduced_costs=(
-                np.fromiter((v.reduced_cost() for v in variables), dtype=float, count=len(variables)) if optimal else np.zeros(0)
+                np.fromiter((v.reduced_cost() for v in variables), dtype=float, count=len(variables)) if priced else np.zeros(0)
             ),
             iterations=lp.iterations(),
         )

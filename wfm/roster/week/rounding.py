@@ -26,7 +26,9 @@ from wfm.roster.week.settings import (
     MIN_ALLOCATION_SECONDS,
     NEAREST_WEIGHT,
     REPEATABLE_ROUNDING_SHARE,
-    SECONDS_PER_ITERATION_ROW,
+    ROUNDING_FLOOR_SHARE,
+    SECONDS_PER_RESOLVE_ENTRY,
+    SECONDS_PER_WARM_ITERATION_ROW,
     WORK_PER_SECOND,
     Progress,
     SolveSettings,
@@ -210,12 +212,12 @@ def _dive(
             lp.set_bounds(index[key], whole, whole)
         work = GLOP_WORK_PER_SECOND * max(0.1, budget - spent) if repeatable else None
         solving = time.perf_counter()
-        result = lp.solve(wall, work_limit=work, warm=True)
+        result = lp.solve(wall, work_limit=work, warm=True, duals=False)
         if (result is None or result.status != "OPTIMAL") and _ran_out(time.perf_counter() - solving, wall):
             clock_cut = True
             break
         # every solve is charged, found or not, so a dive of failing batches still ends
-        spent += lp.last_iterations * lp.rows * SECONDS_PER_ITERATION_ROW if repeatable else time.perf_counter() - solving
+        spent += _resolve_charge(lp) if repeatable else time.perf_counter() - solving
         if result is None or result.status != "OPTIMAL":
             for key in batch:
                 lp.set_bounds(index[key], *original[key])
@@ -229,6 +231,12 @@ def _dive(
     for key, position in index.items():  # the relaxation as it was, for anyone after
         lp.set_bounds(position, *original[key])
     return {key: v for key, v in values.items() if v > 1e-6}, spent, last, clock_cut
+
+
+def _resolve_charge(lp: LinearRelaxation) -> float:
+    """What one of the dive's re-solves is charged, in seconds of a repeatable budget: its
+    simplex iterations and the fixed cost of a re-solve, both by the model's size."""
+    return lp.last_iterations * lp.rows * SECONDS_PER_WARM_ITERATION_ROW + (lp.rows + lp.columns) * SECONDS_PER_RESOLVE_ENTRY
 
 
 def nearest_roster(
@@ -320,7 +328,8 @@ def _round(
     for key, var in model.x.items():
         _within(model.cp, var, around[key], slack)
     remaining = max(MIN_ALLOCATION_SECONDS, deadline - time.perf_counter())
-    share = REPEATABLE_ROUNDING_SHARE * (settings.work_seconds or settings.time_limit) - spent
+    limit = settings.work_seconds or settings.time_limit
+    share = max(REPEATABLE_ROUNDING_SHARE * limit - spent, ROUNDING_FLOOR_SHARE * limit)
     budget = share if settings.deterministic else remaining
     effort = max(0.5, WORK_PER_SECOND * max(MIN_ALLOCATION_SECONDS, budget))  # from the limit alone when repeatable
     solver, status, clock_cut = _solve_from(model, hint, band_hint, settings, effort, remaining, progress, bound=bound)
