@@ -1,14 +1,16 @@
 """`wfm simulate`: play a written plan's week out contact by contact and compare with Erlang.
 
 Thin on purpose: the model and the files it writes live in `wfm.simulate`; this reads the plan
-folder, calls it and prints one table row per queue.
+folder, calls it and prints one table row per queue (`simulation_table`, from simulation.json's
+shape, so a plan's stored simulation can be shown the same way).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -62,7 +64,8 @@ def simulate(
 
     Arrivals are Poisson per forecast interval, handle times exponential (or lognormal), abandonment
     exponential where the queue has patience_seconds. Contacts are handed to agents as they become
-    free, first in first out per queue; a contact in hand is finished before a break or row change.
+    free, first in first out per queue; a contact in hand is finished before a break or row change,
+    and a break or lunch then lasts its full rostered length.
     Writes per-interval means (simulation.csv) and per-queue service level with a 95% interval across
     runs, ASA, abandon rate, Erlang's prediction for the same roster and whether it lies outside that
     interval (simulation.json).
@@ -95,27 +98,33 @@ def simulate(
 
 
 def _table(result: SimulationResult, monday: dt.date) -> Table:
-    flagged = any(queue.disagrees_with_erlang for queue in result.queues.values())
-    table = Table(
-        title=f"Simulated week of {monday}: {result.runs} runs, seed {result.seed}, routing {result.routing}",
-        caption="* Erlang lies outside the simulated 95% interval" if flagged else None,
-    )
+    title = f"Simulated week of {monday}: {result.runs} runs, seed {result.seed}, routing {result.routing}"
+    return simulation_table({name: queue.model_dump() for name, queue in result.queues.items()}, title)
+
+
+def simulation_table(queues: Mapping[str, Mapping[str, Any]], title: str) -> Table:
+    """One row per queue of simulation.json's `queues`: the simulated service level with its 95%
+    interval beside Erlang's prediction for the same plan, starred where Erlang lies outside it."""
+    flagged = any(queue.get("disagrees_with_erlang") for queue in queues.values())
+    table = Table(title=title, caption="* Erlang lies outside the simulated 95% interval" if flagged else None)
     table.add_column("queue")
     table.add_column("contacts/week", justify="right")
     table.add_column("service level (95% CI)", justify="right")
     table.add_column("Erlang", justify="right")
     table.add_column("ASA s", justify="right")
     table.add_column("abandoned", justify="right")
-    for name, queue in result.queues.items():
-        interval = f" ({queue.service_level_ci[0]:.1%}–{queue.service_level_ci[1]:.1%})" if queue.service_level_ci else ""
-        mark = " *" if queue.disagrees_with_erlang else ""
+    for name, queue in queues.items():
+        level, ci, erlang = queue.get("service_level"), queue.get("service_level_ci"), queue.get("erlang_service_level")
+        asa, abandoned = queue.get("asa_seconds"), queue.get("abandon_rate")
+        interval = f" ({ci[0]:.1%}–{ci[1]:.1%})" if ci else ""
+        mark = " *" if queue.get("disagrees_with_erlang") else ""
         table.add_row(
             name,
-            f"{queue.offered:,.0f}",
-            "–" if queue.service_level is None else f"{queue.service_level:.1%}{interval}",
-            "–" if queue.erlang_service_level is None else f"{queue.erlang_service_level:.1%}{mark}",
-            "–" if queue.asa_seconds is None else f"{queue.asa_seconds:.1f}",
-            "–" if queue.abandon_rate is None else f"{queue.abandon_rate:.1%}",
+            f"{queue.get('offered') or 0:,.0f}",
+            "–" if level is None else f"{level:.1%}{interval}",
+            "–" if erlang is None else f"{erlang:.1%}{mark}",
+            "–" if asa is None else f"{asa:.1f}",
+            "–" if abandoned is None else f"{abandoned:.1%}",
         )
     return table
 

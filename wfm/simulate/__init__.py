@@ -24,9 +24,14 @@ The model, contact by contact
     skilled agent; an agent serves the queue that has waited longest": while on any queue row, an
     agent takes contacts of every queue in its skills (agents.csv) and of the row's queue.
   On `break`, `lunch` or off shift an agent takes no new contact. A contact in hand is finished
-  first: when the row changes (a break, another queue, the shift's end) the agent starts nothing
-  new until its hand is empty, then works under whatever row the roster has at that moment, so an
-  overrun delays the next row rather than double-booking the agent.
+  first: when the row changes (another queue, the shift's end) the agent starts nothing new until
+  its hand is empty, then works under whatever row the roster has at that moment, so an overrun
+  delays the next row rather than double-booking the agent. A break or lunch that finds the hand
+  full starts when it is empty and lasts its full rostered length (back-to-back rests as one);
+  the agent then comes back to whatever the roster says by then. Cutting the rest short instead
+  (back at the rostered end) would have agents work the overrun out of their breaks, capacity the
+  roster does not have, and it put the simulation above Erlang on every phone and chat queue of
+  wfm's plans and far above it where Erlang is exact (README, "What the simulation assumes").
 - Chat with `concurrency = k`: an agent holds up to k conversations at once, each one server with the
   queue's AHT (the contract's "k servers per agent"). An arriving chat goes to the longest-idle agent
   with a free slot, who then goes to the back of that line. A phone call or email needs the agent's
@@ -42,6 +47,17 @@ abandoners the time until they hung up (a contact no later row could ever take i
 Per queue: the mean over runs of the week's service level with a 95% Student-t interval across
 runs, ASA and abandon rate over all runs, Erlang's prediction for the same roster and demand
 (see `_erlang_prediction`) and whether that prediction lies outside the interval.
+
+Where the simulation and Erlang part, and why (figures in the README). Erlang's prediction sees
+each interval alone in steady state, with the interval's time-averaged rostered agents. The
+simulation agrees with it where that holds: constant staffing, Poisson arrivals, exponential
+handle times (Erlang C, or Erlang A with patience), breaks taken in turn. On a real roster three
+things it cannot see remain, and they are the model, not the simulation: a queue carried from one
+interval into the next (a roster gap or an overloaded hour weighs on the hour after); contacts in
+hand finished at a row's end or the shift's end (the leaving agent finishes its call while those
+who stay take the queue, and its late start falls on the next row, in some other state of the
+queue); and handle times that vary less than exponential ones (`handle_time="lognormal"`), which
+Erlang C does not model at all. Shrinkage is on neither side: every rostered agent shows up.
 
 The rooms: `week` (`simulate_plan`), `inputs` (the roster and forecast as arrays), `dispatch`
 (contacts drawn and served), `summary` (the runs summed up, Erlang's prediction), `results`

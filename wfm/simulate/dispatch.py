@@ -1,9 +1,10 @@
 """Contacts drawn for every run and served event by event: who takes which contact, and when.
 
 How it is fast enough in plain Python
-Each run is one loop over three time-ordered sources: roster changes (one list for all runs: the
+Each run is one loop over four time-ordered sources: roster changes (one list for all runs: the
 times at which an agent's set of servable queues changes, from the roster's segment tables),
-contact ends (a heap) and arrivals (drawn and sorted with numpy). Per queue an ordered dict holds
+returns from a break taken late (a heap), contact ends (a heap) and arrivals (drawn and sorted
+with numpy). Per queue an ordered dict holds
 the idle agents, longest idle first, and a deque the waiting contacts, so every event costs a few
 dictionary and deque operations. Abandonment needs no event of its own: a contact whose patience
 ran out is dropped when it reaches the head of its queue, which is exactly when it would otherwise
@@ -117,6 +118,7 @@ class _DispatchPlan:
     change_time: tuple[float, ...]
     change_agent: tuple[int, ...]
     change_state: tuple[int, ...]
+    change_rest: tuple[float, ...]
     states: tuple[tuple[int, ...], ...]
     limit: tuple[int, ...]  # per queue: an agent may start one of its contacts while holding fewer than this load
     weight: tuple[int, ...]  # per queue: the load one of its contacts puts on the agent
@@ -132,6 +134,7 @@ class _DispatchPlan:
             change_time=staffing.change_time,
             change_agent=staffing.change_agent,
             change_state=staffing.change_state,
+            change_rest=staffing.change_rest,
             states=staffing.states,
             limit=tuple(q.concurrency if c else 1 for q, c in zip(queues, chat, strict=True)),
             weight=tuple(1 if c else _FULL_HAND for c in chat),
@@ -246,14 +249,20 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
               deadline: list[float]) -> list[float]:  # fmt: skip
     """One run, event by event: the start time of each contact (arrival order), inf if it never started.
 
-    Three time-ordered sources of events: roster changes (the plan's list), contact ends (a heap)
-    and arrivals (the run's list); at equal times a roster change comes first, then an end, then
-    an arrival. A contact still waiting at its deadline (arrival + patience) is dropped when it
-    reaches the head of its queue (see `_Floor`).
+    Four time-ordered sources of events: roster changes (the plan's list), returns from a rest that
+    began late (a heap), contact ends (a heap) and arrivals (the run's list); at equal times a
+    roster change comes first, then a return, an end, an arrival. A contact still waiting at its
+    deadline (arrival + patience) is dropped when it reaches the head of its queue (see `_Floor`).
+
+    A break or lunch that finds the agent's hand full is owed: the agent finishes its contacts,
+    then rests for the rest's full rostered length and comes back to whatever the roster says by
+    then. Resting only the rostered time left would hand the queue the overrun as extra capacity
+    that no roster has (see the module docstring of wfm.simulate).
     """
     inf = math.inf
     floor = _Floor(plan, arrival, handle, deadline)
     weight, states = plan.weight, plan.states
+    nothing = states[0]
     idle, waiting, rostered, serving, load, start, ends = (
         floor.idle,
         floor.waiting,
@@ -264,27 +273,52 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
         floor.ends,
     )
     change_time, change_agent, change_state = plan.change_time, plan.change_agent, plan.change_state
+    change_rest = plan.change_rest
+    owed = [0.0] * plan.n_agents  # rest seconds an agent will take once its hand is empty
+    resting = [False] * plan.n_agents  # on a rest that began late, until its return
+    returns: list[tuple[float, int]] = []
     n_changes, n_arrivals = len(change_time), len(arrival)
     c = i = 0
     next_change = change_time[0] if n_changes else inf
     next_arrival = arrival[0] if n_arrivals else inf
     while i < n_arrivals or floor.n_waiting:
         next_end = ends[0][0] if ends else inf
-        if next_change <= next_end and next_change <= next_arrival:
+        next_return = returns[0][0] if returns else inf
+        if next_change <= next_end and next_change <= next_arrival and next_change <= next_return:
             if next_change == inf:
                 break  # contacts still wait, but no agent will come for them
             now, a, state = next_change, change_agent[c], states[change_state[c]]
+            rest = change_rest[c]
             c += 1
             next_change = change_time[c] if c < n_changes else inf
             rostered[a] = state
+            if resting[a]:
+                continue  # back at its return, under whatever the roster says then
             for q in serving[a]:
                 idle[q].pop(a, None)
-            if load[a] == 0 or state is serving[a]:
+            if owed[a]:
+                continue  # still finishing its contacts before a rest it owes
+            if load[a] and rest:
+                owed[a] = rest
+            elif load[a] == 0 or state is serving[a]:
                 serving[a] = state
                 floor.pull(a, now)
+        elif next_return <= next_end and next_return <= next_arrival:
+            now, a = heappop(returns)
+            resting[a] = False
+            serving[a] = rostered[a]
+            floor.pull(a, now)
         elif next_end <= next_arrival:
             now, a, w = heappop(ends)
             load[a] -= w
+            if owed[a]:
+                if load[a]:
+                    continue
+                serving[a] = nothing
+                resting[a] = True
+                heappush(returns, (now + owed[a], a))
+                owed[a] = 0.0
+                continue
             if serving[a] is not rostered[a]:
                 if load[a]:
                     continue  # still finishing an earlier row's contacts

@@ -50,6 +50,9 @@ class _Staffing:
     change_time: tuple[float, ...]
     change_agent: tuple[int, ...]
     change_state: tuple[int, ...]
+    # Seconds of break or lunch that begin with change i (its rostered length, adjacent rests together); 0 when the
+    # change is not the start of a rest (a row change, the shift's end).
+    change_rest: tuple[float, ...]
     states: tuple[tuple[int, ...], ...]  # queue indices, phone and chat before email; states[0] is ()
     roster_on_queue: np.ndarray  # (queues, segments): agents rostered on each queue (row queue, breaks removed)
 
@@ -223,9 +226,35 @@ def _prepare_staffing(
         change_time=change_time,
         change_agent=change_agent,
         change_state=change_state,
+        change_rest=_rest_seconds(on_break, bounds, change_time, change_agent, change_state),
         states=states,
         roster_on_queue=rostered.sum(axis=2).astype(float),
     )
+
+
+def _rest_seconds(
+    on_break: np.ndarray,
+    bounds: np.ndarray,
+    change_time: tuple[float, ...],
+    change_agent: tuple[int, ...],
+    change_state: tuple[int, ...],
+) -> tuple[float, ...]:
+    """Per change: the rostered length of the break or lunch it starts (0 for any other change).
+
+    `on_break` is (segments, agents); segment g + 1 starts at bounds[g]. A rest runs until the
+    first segment the agent is not on a break or lunch row, so back-to-back rests count as one."""
+    n_segments = on_break.shape[0]
+    index = np.where(on_break, n_segments, np.arange(n_segments)[:, None])
+    # next_free[g, a]: the first segment from g on where agent a is not resting.
+    next_free = np.minimum.accumulate(index[::-1], axis=0)[::-1]
+    edges = np.concatenate((bounds, [bounds[-1]]))  # segment n_segments - 1 (after the last bound) never ends
+    time = np.asarray(change_time, dtype=float)
+    agent = np.asarray(change_agent, dtype=np.intp)
+    segment = np.searchsorted(bounds, time) + 1
+    resting = (np.asarray(change_state) == 0) & on_break[segment, agent] if time.size else np.zeros(0, dtype=bool)
+    free = next_free[segment, agent] if time.size else np.zeros(0, dtype=np.intp)
+    rest = np.where(resting, edges[free - 1] - time, 0.0)
+    return tuple(rest.tolist())
 
 
 def _skilled(rows: _Rows, queues: tuple[QueueConfig, ...]) -> np.ndarray:
