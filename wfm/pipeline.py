@@ -38,6 +38,7 @@ from wfm.exports import build_report, write_calendars
 from wfm.forecast import BAND_COLUMNS, forecast_workspace, week_at
 from wfm.outputs import staged_output, write_coverage, write_forecast, write_frame, write_json, write_requirements, write_roster
 from wfm.planfiles import FORECAST_COLUMNS, read_forecast, roster_shifts
+from wfm.published import CHANGES_COLUMNS, Replanned, read_published, replan
 from wfm.requests import judge_requests
 from wfm.requirements import apply_shrinkage, compute_requirements
 from wfm.roster import RosterResult, SolveSettings, greedy_baseline
@@ -48,6 +49,7 @@ from wfm.summary import (
     AgentSummary,
     BaselineQueue,
     BaselineSummary,
+    ChangesSummary,
     PlanSettings,
     PlanSummary,
     PreviousSummary,
@@ -92,6 +94,7 @@ class PlanResult:
     baseline: BaselineSummary | None = None  # the greedy roster scored the same way (plan_summary.baseline)
     simulation: dict[str, Any] | None = None  # simulation.json content (plan_summary.simulation)
     simulation_intervals: pd.DataFrame | None = None  # simulation.csv rows, when simulated
+    changes: pd.DataFrame | None = None  # changes.csv rows, when re-planned from a published plan
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -119,6 +122,7 @@ def run_plan(
     requirements: pd.DataFrame | None = None,
     now: dt.datetime | None = None,
     previous: Path | None = None,
+    published: Path | None = None,
 ) -> PlanResult:
     """Plan one week of `ws`: forecast, requirements, roster, summary; optionally the greedy
     yardstick and a contact-by-contact simulation. Nothing is written (see `write_plan`).
@@ -146,6 +150,7 @@ def run_plan(
     - `now`: an intraday re-plan (`forecast_workspace(..., now=now)`): history before it is
       known, the rest of the week re-forecast; without `week`, the week holding now.
     - `previous`: last week's plan folder (default `[plan] previous`); it and leave: `wfm.continued`.
+    - `published`: this week's plan already given to people, kept where it can be (`wfm.published`).
     """
     if simulate_runs != 0 and simulate_runs < 2:
         raise InputError(f"run_plan: simulate_runs: expected 0 (no simulation) or at least 2 runs, got {simulate_runs}")
@@ -166,21 +171,59 @@ def run_plan(
     continued = continued_inputs(ws, roster_requirements(requirements, ws.plan.shrinkage), monday, previous)
 
     say("roster")
-    result = continued.build(settings, solver_progress, frame.attrs.get("day_level_cv"))
-
+    result, replanned = _roster(ws, continued, monday, settings, solver_progress, frame, now, published)
     baseline = _greedy_yardstick(continued, say) if compare_greedy else None
-
-    simulation, intervals = None, None
-    if simulate_runs:
-        say("simulation")
-        simulation, intervals = _simulated(ws, result.roster, frame, monday, simulate_runs, seed)
+    simulation, intervals = _simulated(ws, result.roster, frame, monday, simulate_runs, seed, say)
 
     say("summary")
-    models, previous_week = frame.attrs.get("models"), continued.summary()
-    summary = build_summary(
-        ws, monday, requirements, result, baseline=baseline, simulation=simulation, forecast_models=models, previous=previous_week
+    summary = _summed(ws, monday, requirements, result, frame, continued, baseline, simulation, replanned)
+    changes = replanned.changes if replanned is not None else None
+    return PlanResult(monday, frame, requirements, result, summary, baseline, simulation, intervals, changes)
+
+
+def _summed(
+    ws: Workspace,
+    week: dt.date,
+    requirements: pd.DataFrame,
+    result: RosterResult,
+    frame: pd.DataFrame,
+    continued: Continued,
+    baseline: BaselineSummary | None,
+    simulation: dict[str, Any] | None,
+    replanned: Replanned | None,
+) -> PlanSummary:
+    """The "summary" stage: `build_summary` with what the earlier stages found."""
+    return build_summary(
+        ws,
+        week,
+        requirements,
+        result,
+        baseline=baseline,
+        simulation=simulation,
+        forecast_models=frame.attrs.get("models"),
+        previous=continued.summary(),
+        changes=replanned.summary if replanned is not None else None,
     )
-    return PlanResult(monday, frame, requirements, result, summary, baseline, simulation, intervals)
+
+
+def _roster(
+    ws: Workspace,
+    continued: Continued,
+    week: dt.date,
+    settings: SolveSettings,
+    progress: SolverProgress | None,
+    frame: pd.DataFrame,
+    now: dt.datetime | None,
+    published: Path | None,
+) -> tuple[RosterResult, Replanned | None]:
+    """The "roster" stage: built for the continued inputs, or with a published plan of the week
+    that plan kept where it can (`wfm.published.replan`)."""
+    forecast_error = frame.attrs.get("day_level_cv")
+    if published is None:
+        return continued.build(settings, progress, forecast_error), None
+    kept = read_published(published, ws, week)
+    replanned = replan(continued, kept, settings=settings, progress=progress, forecast_error=forecast_error, now=now)
+    return replanned.result, replanned
 
 
 def _greedy_yardstick(continued: Continued, say: Callable[[str], None]) -> BaselineSummary:
@@ -192,9 +235,13 @@ def _greedy_yardstick(continued: Continued, say: Callable[[str], None]) -> Basel
 
 
 def _simulated(
-    ws: Workspace, roster: pd.DataFrame, forecast: pd.DataFrame, week: dt.date, runs: int, seed: int
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """The week played out `runs` times (`wfm.simulate`): simulation.json content, simulation.csv rows."""
+    ws: Workspace, roster: pd.DataFrame, forecast: pd.DataFrame, week: dt.date, runs: int, seed: int, say: Callable[[str], None]
+) -> tuple[dict[str, Any] | None, pd.DataFrame | None]:
+    """The "simulation" stage: the week played out `runs` times (`wfm.simulate`): simulation.json
+    content, simulation.csv rows; none when `runs` is 0."""
+    if not runs:
+        return None, None
+    say("simulation")
     simulated = simulate_plan(ws.queues, ws.agents, roster, forecast, week, ws.plan.interval_minutes, runs=runs, seed=seed)
     return _rounded(simulated.summary_json()), simulated.intervals[list(INTERVAL_COLUMNS)]
 
@@ -293,6 +340,7 @@ def build_summary(
     simulation: Mapping[str, Any] | None = None,
     forecast_models: Mapping[str, str] | None = None,
     previous: PreviousSummary | None = None,
+    changes: ChangesSummary | None = None,
 ) -> PlanSummary:
     """summary.json as a `PlanSummary` (its shape is documented in `wfm.summary`).
 
@@ -302,7 +350,7 @@ def build_summary(
     a simulation also adding to each queue its simulated service level beside Erlang's
     (`_beside_erlang`). `requirements` is the compute_requirements frame (before
     `roster_requirements`). With requests in the workspace, "requests" judges them against the
-    roster (`wfm.requests.judge_requests`); "previous" is given by `run_plan`.
+    roster (`wfm.requests.judge_requests`); "previous" and "changes" are given by `run_plan`.
     """
     agents = agent_summary(ws, roster_result.roster, week)
     simulated = _json_safe(dict(simulation)) if simulation is not None else None
@@ -326,6 +374,8 @@ def build_summary(
         given["requests"] = RequestsSummary.model_validate(judge_requests(ws, roster_result.roster, week))
     if previous is not None:
         given["previous"] = previous
+    if changes is not None:
+        given["changes"] = changes
     return PlanSummary(
         week=week,
         queues=queues,
@@ -453,7 +503,8 @@ def lower_bound_paid_hours(ws: Workspace, requirements: pd.DataFrame) -> float:
 def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: bool = True, report: bool = True) -> None:
     """Write the plan folder: forecast.csv, requirements.csv, roster.csv, coverage.csv,
     summary.json, and with `calendars` calendars/, with `report` report.html; simulation.csv
-    and simulation.json when the plan was simulated.
+    and simulation.json when the plan was simulated, changes.csv when it re-planned a published
+    week.
 
     Everything is built in a staging folder beside `out_dir` and moved in only when all of it
     was written: a failure leaves a previous plan intact. Files of a previous plan that this
@@ -466,6 +517,8 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
         write_roster(roster.roster, stage)
         write_coverage(roster.coverage, stage)
         write_json(result.plan_summary.as_json(), stage / "summary.json")
+        if result.changes is not None:
+            result.changes[list(CHANGES_COLUMNS)].to_csv(stage / "changes.csv", index=False)
         if result.simulation is not None:
             write_json(result.simulation, stage / "simulation.json")
             if result.simulation_intervals is not None:
@@ -482,6 +535,7 @@ def write_plan(result: PlanResult, ws: Workspace, out_dir: Path, *, calendars: b
                 nights=ws.rules.nights,
                 requirements=_with_band(roster_requirements(result.requirements, ws.plan.shrinkage), result.forecast),
                 title=f"wfm weekly plan: {ws.root.resolve().name}",
+                changes=result.changes,
             )
             (stage / "report.html").write_text(page, encoding="utf-8")
 

@@ -42,6 +42,11 @@ The shape:
       "previous": {                          # optional: planned after last week's plan folder
         "plan_dir": "/path/last-week", "agents_limited": 3, "spill_over_hours": 12.5,
         "skipped_agents": ["A099"], "notes": ["..."]
+      },
+      "changes": {                           # optional: a re-plan of the published week (--published)
+        "kept": 310, "moved": 4, "added": 3, "removed": 5,   # shifts, as changes.csv lists them
+        "kept_as_published": 298,            # kept shifts whose breaks, lunch and queues are unchanged too
+        "plan_dir": "/path/published", "notes": ["..."]
       }
     }
 
@@ -76,6 +81,7 @@ __all__ = [
     "AgentSummary",
     "BaselineQueue",
     "BaselineSummary",
+    "ChangesSummary",
     "DeniedRequest",
     "Number",
     "PlanSettings",
@@ -228,6 +234,19 @@ class PreviousSummary(_Summary):
     notes: list[str] = []
 
 
+class ChangesSummary(_Summary):
+    """A re-plan of the week already published (`--published`): its shifts kept, moved, added
+    and removed (changes.csv has each), the folder it was read from, and notes."""
+
+    kept: int
+    moved: int
+    added: int
+    removed: int
+    kept_as_published: int | None = None  # of `kept`, those whose rows (breaks, lunch, queues) are unchanged too
+    plan_dir: str | None = None
+    notes: list[str] = []
+
+
 class PlanSummary(_Summary):
     """summary.json: see the module docstring for the meaning of each key."""
 
@@ -244,6 +263,7 @@ class PlanSummary(_Summary):
     simulation: SimulationSummary | None = None
     requests: RequestsSummary | None = None
     previous: PreviousSummary | None = None
+    changes: ChangesSummary | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The summary.json content: plain JSON values, keys as given."""

@@ -22,6 +22,7 @@ from wfm.cli.schedule import (
     ModelOpt,
     PlanProgress,
     PreviousOpt,
+    PublishedOpt,
     SeedOpt,
     TimeLimitOpt,
     WeekOpt,
@@ -31,14 +32,24 @@ from wfm.cli.schedule import (
     solve_settings,
 )
 from wfm.errors import InputError
-from wfm.pipeline import run_plan, write_plan
+from wfm.pipeline import PlanResult, run_plan, write_plan
 from wfm.roster import SolveSettings
 from wfm.starter import write_starter
+from wfm.weeks import check_weeks, plan_weeks
 from wfm.workspace import load_workspace
 
 DEMO_TIME_LIMIT = 30.0
 PLAN_FILES = ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "summary.json", "calendars/", "report.html")
 
+WeeksOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--weeks",
+        metavar="N",
+        help="Plan N consecutive weeks, each in DIR/<Monday>/ and continued from the one before (the first from"
+        " --previous or [plan] previous).",
+    ),
+]
 SimulateOpt = Annotated[
     int,
     typer.Option(
@@ -61,6 +72,8 @@ def plan(
     fill_gaps: FillGapsOpt = None,
     now: NowOpt = None,
     previous: PreviousOpt = None,
+    published: PublishedOpt = None,
+    weeks: WeeksOpt = None,
 ) -> None:
     """The weekly job: forecast, staffing, roster, calendars and report for the plan week.
 
@@ -68,13 +81,20 @@ def plan(
     calendars/ (one .ics per agent and team.ics) and report.html, all or nothing: a failure
     leaves a previous plan intact. The summary compares the roster with a simple greedy one.
     Exit 2 on bad input (file, row and column named), 3 when the hard rules cannot all hold.
+    --weeks N plans N weeks, one folder DIR/<Monday>/ each, each continued from the one before;
+    --published re-plans a week already given to people, keeping every shift it can
+    (DIR/changes.csv says what changed).
 
     Example: wfm plan forecasts/global-support --out plan --time-limit 120
     """
     plan_week = parse_week(week)
     at = parse_now(now)
     settings = solve_settings(time_limit, seed)
-    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at, previous)
+    if weeks is not None:
+        check_weeks(weeks)
+        _run_weeks(workspace, out, plan_week, weeks, settings, seed or 0, simulate, model, fill_gaps, at, previous, published)
+        return
+    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at, previous, published)
 
 
 @guarded
@@ -135,6 +155,7 @@ def _run(
     fill_gaps: str | None,
     now: dt.datetime | None = None,
     previous: Path | None = None,
+    published: Path | None = None,
 ) -> None:
     if simulate != 0 and not 2 <= simulate <= 10_000:
         raise InputError(f"--simulate: expected 0 (no simulation) or 2 to 10000 runs, got {simulate}")
@@ -154,14 +175,71 @@ def _run(
             solver_progress=show.solver,
             now=now,
             previous=previous,
+            published=published,
         )
         show.stage("write")
         write_plan(result, ws, out)
     print_notes(plan_notes(result))
     print_summary(result, f"Plan, week of {result.week}")
-    files = PLAN_FILES + (("simulation.csv", "simulation.json") if result.simulation is not None else ())
-    console.print(f"wrote {', '.join(files)} in {out}", markup=False, soft_wrap=True)
+    console.print(f"wrote {', '.join(_written(result))} in {out}", markup=False, soft_wrap=True)
     console.print(f"report: {out / 'report.html'}", markup=False, soft_wrap=True)
+
+
+def _run_weeks(
+    workspace: Path,
+    out: Path,
+    week: dt.date | None,
+    weeks: int,
+    settings: SolveSettings,
+    seed: int,
+    simulate: int,
+    model: str | None,
+    fill_gaps: str | None,
+    now: dt.datetime | None,
+    previous: Path | None,
+    published: Path | None,
+) -> None:
+    """`wfm plan --weeks N`: the weeks planned one after the other (`wfm.weeks.plan_weeks`),
+    then each week's table and the folders written."""
+    if simulate != 0 and not 2 <= simulate <= 10_000:
+        raise InputError(f"--simulate: expected 0 (no simulation) or 2 to 10000 runs, got {simulate}")
+    folders: list[Path] = []
+    with PlanProgress(settings.time_limit) as show:
+        show.stage("load")
+        ws = load_workspace(workspace)
+        results = plan_weeks(
+            ws,
+            week,
+            weeks,
+            out,
+            previous=previous,
+            published=published,
+            on_week=lambda result, folder: folders.append(folder),
+            settings=settings,
+            forecast_model=model,
+            fill_gaps=fill_gaps,
+            simulate_runs=simulate,
+            seed=seed,
+            compare_greedy=True,
+            progress=show.stage,
+            solver_progress=show.solver,
+            now=now,
+        )
+    for result, folder in zip(results, folders, strict=True):
+        print_notes(plan_notes(result))
+        print_summary(result, f"Plan, week of {result.week}")
+        console.print(f"wrote {', '.join(_written(result))} in {folder}", markup=False, soft_wrap=True)
+    console.print(
+        f"wrote {weeks} weeks in {out}: {', '.join(folder.name for folder in folders)}; report of the first:"
+        f" {folders[0] / 'report.html'}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _written(result: PlanResult) -> tuple[str, ...]:
+    files = PLAN_FILES + (("simulation.csv", "simulation.json") if result.simulation is not None else ())
+    return files + (("changes.csv",) if result.changes is not None else ())
 
 
 def register(app: typer.Typer) -> None:

@@ -64,6 +64,16 @@ PreviousOpt = Annotated[
         " past Monday 00:00 UTC staff this week. Default: [plan] previous in wfm.toml.",
     ),
 ]
+PublishedOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--published",
+        metavar="PLAN_DIR",
+        help="The plan already given to people for this week (its roster.csv): the new roster keeps every shift"
+        " the changed inputs allow, and changes.csv lists what was kept, moved, added or removed."
+        " With `plan --weeks`, a folder of DIR/<Monday>/ plans.",
+    ),
+]
 FillGapsOpt = Annotated[
     str | None,
     typer.Option(
@@ -110,6 +120,7 @@ def schedule(
     fill_gaps: FillGapsOpt = None,
     now: NowOpt = None,
     previous: PreviousOpt = None,
+    published: PublishedOpt = None,
 ) -> None:
     """Build the roster for the plan week: shifts, breaks, lunch and queues for every agent.
 
@@ -117,6 +128,8 @@ def schedule(
     DIR/roster.csv, coverage.csv and summary.json (plus the forecast.csv and requirements.csv
     it planned from), all or nothing: a failure leaves a previous plan intact. Ctrl-C during
     the solve keeps the best roster found so far. Exit 3 when the hard rules cannot all hold.
+    With --published, a re-plan of a week already given to people: it keeps every shift it can
+    and writes DIR/changes.csv.
 
     Example: wfm schedule forecasts/global-support --out plan --time-limit 120
     """
@@ -143,12 +156,14 @@ def schedule(
             solver_progress=show.solver,
             now=at,
             previous=previous,
+            published=published,
         )
         show.stage("write")
         write_plan(result, ws, out, calendars=False, report=False)
     print_notes(plan_notes(result))
     print_summary(result, f"Roster, week of {result.week}")
-    say_written(out, ("roster.csv", "coverage.csv", "summary.json", "forecast.csv", "requirements.csv"))
+    changed = ("changes.csv",) if result.changes is not None else ()
+    say_written(out, ("roster.csv", "coverage.csv", "summary.json", "forecast.csv", "requirements.csv", *changed))
 
 
 # ----------------------------------------------------------------------------- shared by the job commands
@@ -261,6 +276,11 @@ def plan_line(summary: PlanSummary) -> str:
         parts.append(
             f"previous week: {summary.previous.agents_limited} agents' first days limited by rest or runs,"
             f" {summary.previous.spill_over_hours:,.1f} on-queue hours spill over"
+        )
+    changes = summary.changes
+    if changes is not None:
+        parts.append(
+            f"published shifts: kept {changes.kept}, moved {changes.moved}, added {changes.added}, removed {changes.removed}"
         )
     return "; ".join(parts)
 

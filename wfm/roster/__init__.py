@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from wfm.roster.coverage import coverage_frame, coverage_summary
 from wfm.roster.demand import DAY_LEVEL_CV, QueueDemand, ServiceWeights, build_demand
 from wfm.roster.explain import check_contracts as _check_contracts
 from wfm.roster.explain import short_contracts
-from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster
+from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster, top_up_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, Rounded, SolveSettings, solve_week
 from wfm.timegrid import week_start
@@ -49,6 +49,8 @@ __all__ = [
     "build_roster",
     "choose",
     "greedy_baseline",
+    "on_queue_slots",
+    "repair_roster",
     "roster_service",
 ]
 
@@ -69,6 +71,10 @@ HOURS_PRICE = 0.1
 # The placed roster is topped up with whole shifts where at least this share of a shift's
 # quarter hours meet a queue below its requirement.
 TOP_UP_SHARE = 0.75
+# A re-plan of a published roster (`repair_roster`) adds a shift where at least this share of its
+# quarter hours fill what the kept shifts leave short: a hole of a removed shift is filled by a
+# shift at about its time, not by one that only grazes it.
+REPAIR_SHARE = 0.5
 
 
 @dataclass(eq=False)
@@ -248,7 +254,7 @@ def _topped_up(
 ) -> list[Candidate]:
     """The best roster so far with whole shifts added where queues are still short (each
     meeting a shortfall in `TOP_UP_SHARE` of its quarter hours), pruned: none when none fit."""
-    covered = _on_queue(best.roster, week)
+    covered = on_queue_slots(best.roster, week)
     added = greedy_roster(groups, demands, ws.rules, week, existing=best.assignments, covered=covered, min_share=TOP_UP_SHARE)
     if not added:
         return []
@@ -373,18 +379,123 @@ def _candidate(
     )
 
 
-def _on_queue(roster: pd.DataFrame, week: dt.date) -> dict[str, np.ndarray]:
+def on_queue_slots(roster: pd.DataFrame, week: dt.date) -> dict[str, np.ndarray]:
     """Agents on each queue per 15-minute slot of the week, from roster rows."""
     origin = pd.Timestamp(week_start(week))
     slot = pd.Timedelta(minutes=SLOT_MINUTES)
     counts: dict[str, np.ndarray] = {}
     work = roster[~roster["activity"].isin(("break", "lunch"))]
+    if work.empty:
+        return counts
     first = ((work["start"] - origin) // slot).to_numpy(dtype=int)
     last = ((work["end"] - origin) // slot).to_numpy(dtype=int)
     for queue, a, b in zip(work["activity"].to_numpy(), first, last, strict=True):
         values = counts.setdefault(str(queue), np.zeros(WEEK_SLOTS))
         values[max(a, 0) : min(b, WEEK_SLOTS)] += 1
     return counts
+
+
+def repair_roster(
+    ws: Workspace,
+    requirements: pd.DataFrame,
+    week: dt.date,
+    kept: list[Assignment],
+    kept_rows: pd.DataFrame,
+    *,
+    allowance: Mapping[str, np.ndarray],
+    placed: Sequence[Assignment] = (),
+    not_before: int = 0,
+    settings: SolveSettings | None = None,
+    forecast_error: Mapping[str, float] | None = None,
+) -> RosterResult:
+    """A roster already given to people, kept and repaired instead of planned afresh.
+
+    `kept` are its shifts still legal under the inputs (candidate shifts of `make_groups`, legal
+    together: `rules.allows`) to be placed anew, and `kept_rows` their rows as published;
+    `placed` are its shifts whose rows stay as they are (begun before now, or whose breaks and
+    queues still fit), which the rules see but which are neither realised nor returned;
+    `requirements` is what the roster is asked for once `placed` are on their queues. The
+    roster is topped up by the greedy (`top_up_roster`, from `not_before` minutes of the week
+    on) where the queues fall short of `allowance` (what the published roster gave them beyond
+    `placed`, or more where the requirement rose), `kept_rows` counting as covered, each added
+    shift filling `REPAIR_SHARE` of its quarter hours; then contracted minimums. Breaks, lunch
+    and queues of `kept` and the added shifts are placed as for any roster (`realize`), with the
+    published queues of each skill set plus each added shift's queue as the plan. An agent left
+    below a hard contracted minimum is an InfeasibleError naming them."""
+    started = time.perf_counter()
+    settings = settings or SolveSettings()
+    groups = make_groups(ws.agents, ws.rules, week)
+    if not_before > 0:
+        groups = [dataclasses.replace(g, shifts=tuple(s for s in g.shifts if s.start >= not_before)) for g in groups]
+    _, demands = _demands(ws, requirements, week, settings, ServiceWeights(), forecast_error or {})
+    ceilings = [
+        dataclasses.replace(d, required=np.minimum(d.required, allowance.get(d.name, np.zeros(WEEK_SLOTS))[:WEEK_SLOTS]))
+        for d in demands
+    ]
+    covered = on_queue_slots(kept_rows, week)
+    added = top_up_roster(groups, ceilings, ws.rules, existing=[*placed, *kept], covered=covered, min_share=REPAIR_SHARE)
+    if "min_hours_week" not in ws.rules.soft:
+        _check_repaired_contracts(groups, [*placed, *kept, *added])
+    all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
+    plan = _queue_plan(kept_rows, added, ws, all_sets, week)
+    assignments = sorted(
+        [*kept, *(dataclasses.replace(a, queue=None) for a in added)], key=lambda a: (a.agent.agent_id, a.shift.start)
+    )
+    roster = roster_frame(realize(assignments, demands, plan, all_sets, ws.rules), week)
+    coverage = coverage_frame(
+        roster, requirements, ws.queues, week, ws.plan.interval_minutes, occupancy=ws.rules.service.max_occupancy
+    )
+    solver = {
+        "status": "FEASIBLE",
+        "chosen": "published roster, kept and repaired",
+        "shifts_kept": len(kept) + len(placed),
+        "shifts_added": len(added),
+        "notes": [],
+        "seconds": round(time.perf_counter() - started, 2),
+        "groups": len(groups),
+    }
+    return RosterResult(roster=roster, coverage=coverage, solver=solver)
+
+
+def _queue_plan(
+    rows: pd.DataFrame, added: Sequence[Assignment], ws: Workspace, skill_sets: Sequence[tuple[str, ...]], week: dt.date
+) -> dict[tuple[str, int], np.ndarray]:
+    """The queues a repaired roster is placed by, per (queue, skill set) and slot: the published
+    rows' on-queue agents (by the agent's skills now; a queue they no longer have is left out),
+    and each added shift on the queue it was added for."""
+    index = {s: i for i, s in enumerate(skill_sets)}
+    agents = {agent.agent_id: agent for agent in ws.agents}
+    plan: dict[tuple[str, int], np.ndarray] = {}
+
+    def add(queue: str, skills: Sequence[str], first: int, last: int) -> None:
+        key = (queue, index[tuple(sorted(skills))])
+        plan.setdefault(key, np.zeros(WEEK_SLOTS))[max(first, 0) : min(last, WEEK_SLOTS)] += 1
+
+    origin = pd.Timestamp(week_start(week))
+    slot = pd.Timedelta(minutes=SLOT_MINUTES)
+    for agent_id, queue, start, end in zip(rows["agent_id"], rows["activity"], rows["start"], rows["end"], strict=True):
+        agent = agents.get(str(agent_id))
+        if agent is not None and queue in agent.skills:
+            add(str(queue), agent.skills, (start - origin) // slot, (end - origin) // slot)
+    for a in added:
+        if a.queue is not None:
+            add(a.queue, a.agent.skills, a.shift.start // SLOT_MINUTES, a.shift.end // SLOT_MINUTES)
+    return plan
+
+
+def _check_repaired_contracts(groups: Sequence[Group], assignments: Sequence[Assignment]) -> None:
+    paid: dict[str, int] = {}
+    for a in assignments:
+        paid[a.agent.agent_id] = paid.get(a.agent.agent_id, 0) + a.shift.paid
+    reasons = [
+        f"min_hours_week: {agent.agent_id} reaches {paid.get(agent.agent_id, 0) / 60:g} of {group.min_minutes / 60:g}"
+        " contracted hours beside the published shifts kept"
+        for group in groups
+        for agent in group.agents
+        if paid.get(agent.agent_id, 0) < group.min_minutes
+    ]
+    if reasons:
+        raise InfeasibleError("the hard rules cannot all hold", reasons)
 
 
 def with_margin(requirements: pd.DataFrame, ws: Workspace, margin: float) -> pd.DataFrame:

@@ -5,8 +5,8 @@ agents per queue; predicted service level as a day × time-of-day heat map per q
 as a Gantt chart that switches between UTC and each site's clock; paid hours against each
 agent's cap; nights and weekend days per agent; queue switches per agent; simulated vs
 predicted service level when the summary carries a simulation; requests.csv judged (granted
-and denied per kind, each denied wish) and the previous week's boundary when the summary
-carries them. The charts are drawn in
+and denied per kind, each denied wish), the previous week's boundary, and the changes from
+the published plan (per agent) when the summary carries them. The charts are drawn in
 `wfm.exports.report.plan_charts`; `AgentWeek` is one agent's week as those charts read it.
 
 Shifts, nights and queue blocks come from `wfm.planfiles.Shift`, with the profile's `[nights]`
@@ -24,6 +24,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.exports.calendars import AgentInfo, Agents, agent_infos, plan_week_start
+from wfm.exports.report.changes import changes_section
 from wfm.exports.report.page import (
     Level,
     Page,
@@ -120,11 +121,13 @@ def build_report(
     title: str = "wfm weekly plan",
     *,
     nights: Nights,
+    changes: pd.DataFrame | None = None,
 ) -> str:
     """The weekly plan as one self-contained HTML page (see the module docstring).
 
     `nights` is the rules profile's `[nights]`: the night chart counts shifts that overlap its
-    window, as summary.json and `wfm check` do.
+    window, as summary.json and `wfm check` do. `changes` (changes.csv rows) lists, per agent,
+    what a re-plan of a published week changed, when the summary has "changes".
     """
     plan = parse_summary(summary)
     week = plan_week_start(plan_week)
@@ -150,6 +153,8 @@ def build_report(
         page.section("requests", "Requests", _requests_section(plan.requests))
     if plan.previous is not None:
         page.section("previous", "Continued from last week", _previous_section(plan.previous))
+    if plan.changes is not None:
+        page.section("changes", "Changes from the published plan", changes_section(plan.changes, changes, agent_infos(agents)))
     if plan.simulation is not None:
         page.section(
             "simulation",
