@@ -156,6 +156,11 @@ def test_a_published_plan_of_another_week_is_one_line_and_exit_2(published: tupl
     result = run("schedule", str(ws), "--out", str(out), "--published", str(other), *SOLVE)
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: published other/roster.csv row 2, column end: expected an ISO-8601"), result.output
+    (other / "roster.csv").write_text(HEADER)
+    result = run("schedule", str(ws), "--out", str(out), "--published", str(other), *SOLVE)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == "error: other/roster.csv: no shifts, so nothing to keep (plan the week without --published)"
+    assert not out.exists()
 
 
 def test_two_weeks_each_continued_from_the_one_before(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from wfm.roster.assign import Assignment
 from wfm.roster.coverage import coverage_frame
 from wfm.roster.rules import WEEK_RULES, AddedShift, Check, allows
 from wfm.summary import ChangesSummary
-from wfm.timegrid import local_days, local_midnight_utc, week_bounds, week_start
+from wfm.timegrid import local_days, local_iso, local_midnight_utc, week_bounds, week_start
 from wfm.workspace import AgentConfig, Workspace
 
 __all__ = ["CHANGES_COLUMNS", "CHANGE_KINDS", "PublishedWeek", "Replanned", "changes_frame", "read_published", "replan"]
@@ -115,7 +115,9 @@ def read_published(plan_dir: Path, ws: Workspace, week: dt.date) -> PublishedWee
     except InputError as exc:
         raise InputError(f"published {source}: {str(exc).removeprefix('roster: ')}") from None
     known = {agent.agent_id for agent in ws.agents}
-    if shifts and not set(shifts) & known:
+    if not shifts:
+        raise InputError(f"{source}: no shifts, so nothing to keep (plan the week without --published)")
+    if not set(shifts) & known:
         raise InputError(
             f"{source} column agent_id: no agent in common with agents.csv (got {', '.join(sorted(shifts)[:3])}, ...;"
             " is it a plan of another workspace?)"
@@ -232,7 +234,7 @@ def _placement(
     ws, week = continued.workspace, continued.week
     placed = _among(rows, sorted_.fixed_keys | stays)
     anew = [assignment for key, assignment, _ in sorted_.kept if key not in stays]
-    placed_rows = rows[placed].drop(columns="key")
+    placed_rows = _local_times(rows[placed].drop(columns="key"), ws)
     result = repair_roster(
         ws,
         _less(continued, placed_rows),
@@ -248,6 +250,16 @@ def _placement(
     roster = pd.concat([result.roster, placed_rows[list(result.roster.columns)]], ignore_index=True)
     roster = roster.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
     return RosterResult(roster, _coverage(continued, roster), {**result.solver, "placement": name})
+
+
+def _local_times(rows: pd.DataFrame, ws: Workspace) -> pd.DataFrame:
+    """Rows kept as published, their local columns written afresh from start and end in the
+    agent's clock (a hand-edited roster may have let them drift apart)."""
+    zones = {agent.agent_id: agent.timezone for agent in ws.agents}
+    out = rows.copy()
+    for column, source in (("start_local", "start"), ("end_local", "end")):
+        out[column] = [local_iso(t.to_pydatetime(), zones[str(a)]) for a, t in zip(out["agent_id"], out[source], strict=True)]
+    return out
 
 
 def _among(rows: pd.DataFrame, keys: set[tuple[str, dt.datetime]]) -> np.ndarray:
