@@ -54,6 +54,7 @@ SolverProgress = Callable[[float, float, float], None]
 # for the shift; the stand-in keeps the service it bought).
 REPLACE_WINDOW_MINUTES = 180
 REPLACE_MIN_SLOTS = 4
+STAND_IN_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -377,14 +378,19 @@ def _stand_in(
             (s for s in group.shifts if abs(s.start - start) <= REPLACE_WINDOW_MINUTES and s.start >= not_before),
             key=lambda s: (abs(s.start - start), abs(s.length - length), s.start),
         )
-        for agent in group.agents:
+        found = 0
+        for agent in sorted(group.agents, key=lambda a: (a.agent_id != owner, sorted_.paid.get(a.agent_id, 0), a.agent_id)):
             history, paid = sorted_.history.get(agent.agent_id, []), sorted_.paid.get(agent.agent_id, 0)
-            for own in options:
-                if allows(history, own, paid, group, ws.rules):
-                    key = (-gain, agent.agent_id != owner, abs(own.start - start), abs(own.length - length), paid, agent.agent_id)
-                    if best is None or key < best[0]:
-                        best = (key, agent, own, group.skills)
-                    break
+            own = next((s for s in options if allows(history, s, paid, group, ws.rules)), None)
+            if own is None:
+                continue
+            key = (-gain, agent.agent_id != owner, abs(own.start - start), abs(own.length - length), paid, agent.agent_id)
+            if best is None or key < best[0]:
+                best = (key, agent, own, group.skills)
+            found += 1
+            # Agents of a group are alike but for their weeks so far: a few that can are enough.
+            if found >= STAND_IN_TRIES or key[2:4] == (0, 0):
+                break
     return None if best is None else best[1:]
 
 
