@@ -9,11 +9,13 @@ re-plan that keeps every shift it can, built around the roster solver rather tha
   unavailable, approved leave and the boundary with last week, which `wfm.continued` turns into
   dates) and legal beside the shifts kept before it (`wfm.roster.rules`, every rule of the week:
   rest, days off, runs of days, weekly hours, nights). The rest are dropped, each with the
-  reason. The kept roster is then repaired (`wfm.roster.repair_roster`): shifts are added where
+  reason; one still needed goes to a stand-in near its hours (`_replace_dropped`, its own agent
+  first). The kept roster is then repaired (`wfm.roster.repair_roster`): shifts are added where
   queues fall short of what the published roster gave them (or of a requirement that rose since
-  it was made), then toward contracted minimums, and breaks, lunch and queues are placed as for
-  any roster. When no repair reaches a contracted minimum and nothing is fixed by `--now`, the
-  week is planned afresh, with a note.
+  it was made), then toward contracted minimums, and breaks, lunch and queues are placed: kept
+  shifts with their published rows where these fit, or all anew when that serves the queues
+  better (`_placements`). When no repair reaches a contracted minimum and nothing is fixed by
+  `--now`, the week is planned afresh, with a note.
 - `changes_frame` compares the two rosters shift by shift (changes.csv): `kept` (the same start
   and end; breaks, lunch and queues inside may be placed anew), `moved` (the agent's shift on
   that local date starts or ends at another time), `added`, `removed`.
