@@ -9,6 +9,7 @@ prediction interval's coverage and the intraday re-forecast on past weeks (DIR/b
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +31,9 @@ from wfm.forecast import (
 )
 from wfm.forecast import backtest as run_backtest
 from wfm.forecast.models import DEFAULT_MODEL, check_model, model_names
-from wfm.history import FILL_GAPS, check_fill_gaps
+from wfm.history import FILL_GAPS, FillGaps, check_fill_gaps
 from wfm.outputs import staged_output, write_forecast, write_frame
-from wfm.workspace import load_workspace
+from wfm.workspace import Workspace, load_workspace
 
 
 @guarded
@@ -96,16 +97,7 @@ def forecast(
     ws = load_workspace(workspace)
     results = forecast_queues(ws, plan_week, model=name, fill_gaps=how, now=at)
     monday = pd.Timestamp(results[0].frame["interval_start"].iloc[0]).date() if results else ws.plan_week(plan_week)
-    scores = None
-    if backtest:
-        models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
-        with err_console.status(f"backtesting {len(models)} models and the intraday re-forecast over {backtest_weeks} weeks"):
-            last = monday - dt.timedelta(days=7)
-            scores = run_backtest(ws, backtest_weeks, models, last_week=last, fill_gaps=how, interval_model=name or DEFAULT_MODEL)
-        console.print(_backtest_table(scores, monday))
-        console.print(_coverage_line(scores), markup=False, soft_wrap=True)
-        for time_of_day in INTRADAY_TIMES:
-            console.print(_intraday_line(scores, time_of_day), markup=False, soft_wrap=True)
+    scores = _print_backtest(ws, monday, backtest_weeks, name, how) if backtest else None
     frame = pd.concat([result.frame for result in results], ignore_index=True)
     with staged_output(out) as stage:
         write_forecast(frame, stage)
@@ -113,6 +105,27 @@ def forecast(
             write_frame(scores, stage / "backtest.csv")
     print_notes([note for result in results for note in result.notes])
     console.print(_summary_table(results, monday, ws.plan.interval_minutes))
+    _print_intraday(results)
+    console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
+    if scores is not None:
+        console.print(f"wrote {out / 'backtest.csv'}", markup=False, soft_wrap=True)
+
+
+def _print_backtest(ws: Workspace, monday: dt.date, weeks: int, name: str | None, how: FillGaps | None) -> pd.DataFrame:
+    """--backtest: score the models and the intraday re-forecast over `weeks` weeks before `monday`, print them."""
+    models = list(BACKTEST_MODELS) + ([name] if name and name not in BACKTEST_MODELS else [])
+    with err_console.status(f"backtesting {len(models)} models and the intraday re-forecast over {weeks} weeks"):
+        last = monday - dt.timedelta(days=7)
+        scores = run_backtest(ws, weeks, models, last_week=last, fill_gaps=how, interval_model=name or DEFAULT_MODEL)
+    console.print(_backtest_table(scores, monday))
+    console.print(_coverage_line(scores), markup=False, soft_wrap=True)
+    for time_of_day in INTRADAY_TIMES:
+        console.print(_intraday_line(scores, time_of_day), markup=False, soft_wrap=True)
+    return scores
+
+
+def _print_intraday(results: Sequence[QueueForecast]) -> None:
+    """--now: how today has gone so far, per queue, against the week-ahead forecast."""
     for result in results:
         if result.intraday is not None:
             day = result.intraday
@@ -122,9 +135,6 @@ def forecast(
                 markup=False,
                 soft_wrap=True,
             )
-    console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
-    if scores is not None:
-        console.print(f"wrote {out / 'backtest.csv'}", markup=False, soft_wrap=True)
 
 
 NowOpt = Annotated[
@@ -157,7 +167,7 @@ def print_notes(notes: list[str] | tuple[str, ...]) -> None:
         err_console.print(f"note: {note}", markup=False)
 
 
-def _summary_table(results: list[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:
+def _summary_table(results: Sequence[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:
     table = Table(title=f"Forecast, week of {monday} ({interval_minutes}-minute intervals, UTC)")
     table.add_column("queue")
     table.add_column("model")

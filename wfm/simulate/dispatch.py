@@ -163,6 +163,9 @@ class _Floor:
         "limit",
         "load",
         "n_waiting",
+        "owed",
+        "resting",
+        "returns",
         "rostered",
         "serving",
         "start",
@@ -181,6 +184,32 @@ class _Floor:
         self.ends: list[tuple[float, int, int]] = []  # (end time, agent, weight)
         self.n_waiting = 0
         self.arrival, self.handle, self.deadline = arrival, handle, deadline
+        self.owed = [0.0] * plan.n_agents  # rest seconds an agent will take once its hand is empty
+        self.resting = [False] * plan.n_agents  # on a rest that began late, until its return
+        self.returns: list[tuple[float, int]] = []  # (return time, agent)
+
+    def change(self, now: float, a: int, state: tuple[int, ...], rest: float) -> None:
+        """The roster moves agent a to `state` at `now`; `rest` is the rostered length of a break or
+        lunch that begins here (0 otherwise). A rest that finds the hand full is owed (see `_dispatch`)."""
+        self.rostered[a] = state
+        if self.resting[a]:
+            return  # back at its return, under whatever the roster says then
+        for q in self.serving[a]:
+            self.idle[q].pop(a, None)
+        if self.owed[a]:
+            return  # still finishing its contacts before a rest it owes
+        if self.load[a] and rest:
+            self.owed[a] = rest
+        elif self.load[a] == 0 or state is self.serving[a]:
+            self.serving[a] = state
+            self.pull(a, now)
+
+    def come_back(self) -> None:
+        """The next agent back from a rest that began late takes whatever the roster says now."""
+        now, a = heappop(self.returns)
+        self.resting[a] = False
+        self.serving[a] = self.rostered[a]
+        self.pull(a, now)
 
     def settle(self, a: int) -> None:
         """Agent a is idle for exactly the queues it may start a contact of now."""
@@ -261,22 +290,11 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
     """
     inf = math.inf
     floor = _Floor(plan, arrival, handle, deadline)
-    weight, states = plan.weight, plan.states
-    nothing = states[0]
-    idle, waiting, rostered, serving, load, start, ends = (
-        floor.idle,
-        floor.waiting,
-        floor.rostered,
-        floor.serving,
-        floor.load,
-        floor.start,
-        floor.ends,
-    )
+    weight, nothing = plan.weight, plan.states[0]
+    idle, waiting, serving, load, start, ends = floor.idle, floor.waiting, floor.serving, floor.load, floor.start, floor.ends
+    rostered, owed, resting, returns = floor.rostered, floor.owed, floor.resting, floor.returns
     change_time, change_agent, change_state = plan.change_time, plan.change_agent, plan.change_state
-    change_rest = plan.change_rest
-    owed = [0.0] * plan.n_agents  # rest seconds an agent will take once its hand is empty
-    resting = [False] * plan.n_agents  # on a rest that began late, until its return
-    returns: list[tuple[float, int]] = []
+    change_rest, states = plan.change_rest, plan.states
     n_changes, n_arrivals = len(change_time), len(arrival)
     c = i = 0
     next_change = change_time[0] if n_changes else inf
@@ -287,27 +305,11 @@ def _dispatch(plan: _DispatchPlan, arrival: list[float], queue: list[int], handl
         if next_change <= next_end and next_change <= next_arrival and next_change <= next_return:
             if next_change == inf:
                 break  # contacts still wait, but no agent will come for them
-            now, a, state = next_change, change_agent[c], states[change_state[c]]
-            rest = change_rest[c]
+            floor.change(next_change, change_agent[c], states[change_state[c]], change_rest[c])
             c += 1
             next_change = change_time[c] if c < n_changes else inf
-            rostered[a] = state
-            if resting[a]:
-                continue  # back at its return, under whatever the roster says then
-            for q in serving[a]:
-                idle[q].pop(a, None)
-            if owed[a]:
-                continue  # still finishing its contacts before a rest it owes
-            if load[a] and rest:
-                owed[a] = rest
-            elif load[a] == 0 or state is serving[a]:
-                serving[a] = state
-                floor.pull(a, now)
         elif next_return <= next_end and next_return <= next_arrival:
-            now, a = heappop(returns)
-            resting[a] = False
-            serving[a] = rostered[a]
-            floor.pull(a, now)
+            floor.come_back()
         elif next_end <= next_arrival:
             now, a, w = heappop(ends)
             load[a] -= w
