@@ -42,11 +42,11 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.timegrid import MINUTE_NS
 from wfm.workspace import WEEKDAYS, QueueConfig, SpecialDay
 
 FillGaps = Literal["zero", "skip"]
 FILL_GAPS: tuple[str, ...] = ("zero", "skip")
-MINUTE_NS = 60 * 1_000_000_000
 DAY_MINUTES = 24 * 60
 HISTORY_FRAME_COLUMNS = ("queue", "interval_start", "contacts", "aht_seconds")
 

@@ -3,8 +3,8 @@
 Everything the planning side (pipeline, exports, report, CLI) says about the files of a plan
 folder (FORMATS.md, "Outputs") is defined here once and imported:
 
-- the column lists of forecast.csv, requirements.csv, roster.csv and coverage.csv, the two
-  off-queue activities `break` and `lunch`, `MINUTE_NS`;
+- the column lists of forecast.csv, requirements.csv, roster.csv and coverage.csv, and the two
+  off-queue activities `break` and `lunch`;
 - `parse_utc`, the one parser of UTC instants in those files, and one reader per file
   (`read_forecast`, `read_roster`, `read_coverage`; summary.json is read by
   `wfm.summary.read_summary`);
@@ -37,7 +37,6 @@ __all__ = [
     "COVERAGE_COLUMNS",
     "FORECAST_COLUMNS",
     "LUNCH",
-    "MINUTE_NS",
     "OFF_QUEUE",
     "REQUIREMENTS_COLUMNS",
     "ROSTER_COLUMNS",
@@ -53,7 +52,6 @@ __all__ = [
     "roster_shifts",
 ]
 
-MINUTE_NS = 60 * 1_000_000_000
 BREAK = "break"
 LUNCH = "lunch"
 OFF_QUEUE = frozenset({BREAK, LUNCH})
@@ -211,7 +209,13 @@ class QueueBlock:
 
 @dataclass(frozen=True)
 class Shift:
-    """A maximal run of one agent's back-to-back roster rows, in UTC (FORMATS.md)."""
+    """A maximal run of one agent's back-to-back roster rows, in UTC (FORMATS.md).
+
+    A written shift, as the exports, the report and the week after see it: its activities with
+    their instants, so its queue blocks, switches, paid hours and night test come from the rows.
+    The shifts the solver chooses among, before rows exist, are `wfm.roster.candidates.Shift`
+    (minutes from the week start, a local day and a start band).
+    """
 
     agent_id: str
     activities: tuple[Activity, ...]

@@ -12,6 +12,8 @@ import zoneinfo
 import pandas as pd
 
 UTC = dt.UTC
+# One minute in the int64 nanoseconds numpy and pandas count instants in.
+MINUTE_NS = 60 * 1_000_000_000
 
 
 def week_start(week: dt.date) -> dt.datetime:

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from wfm.history import to_ns
+from wfm.timegrid import MINUTE_NS
 from wfm.workspace import SpecialDay
 
 __all__ = ["DAY_NS", "MINUTE_NS", "WEEK_NS", "DayMatrix", "LocalClock", "QueueSeries", "to_ns", "utc_index"]
 
-MINUTE_NS = 60 * 1_000_000_000
 DAY_NS = 24 * 60 * MINUTE_NS
 WEEK_NS = 7 * DAY_NS
 _EPOCH = dt.date(1970, 1, 1)

@@ -19,12 +19,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from wfm.planfiles import BREAK, LUNCH
+from wfm.planfiles import OFF_QUEUE
 from wfm.roster.candidates import WEEK_SLOTS
 from wfm.roster.demand import QueueDemand
 from wfm.roster.rules import Blocks, max_switches, min_block
 
-OFF_QUEUE = (BREAK, LUNCH, "")
+# A slot of no queue: a break, lunch, or one not given a queue yet.
+NO_QUEUE = OFF_QUEUE | {""}
 # Among sequences that bring as many slots to requirement, the service level one more agent
 # adds (contacts answered in target) counts at this fraction of a slot brought to requirement.
 LEVEL_WEIGHT = 1e-3
@@ -35,7 +36,7 @@ def queue_runs(activity: Sequence[str]) -> list[tuple[str, int]]:
     """The shift's blocks as (queue, on-queue slots); break and lunch neither end nor lengthen one."""
     runs: list[tuple[str, int]] = []
     for name in activity:
-        if name in OFF_QUEUE:
+        if name in NO_QUEUE:
             continue
         if runs and runs[-1][0] == name:
             runs[-1] = (name, runs[-1][1] + 1)
@@ -77,7 +78,7 @@ def improve_blocks(
         moved = 0
         for i in movable:
             activity = activities[i]
-            offsets = [j for j, a in enumerate(activity) if a not in OFF_QUEUE]
+            offsets = [j for j, a in enumerate(activity) if a not in NO_QUEUE]
             slots = [first_slots[i] + j for j in offsets]
             for j, t in zip(offsets, slots, strict=True):
                 if activity[j] in served and t < WEEK_SLOTS:

@@ -33,7 +33,16 @@ DAYS = 8
 
 @dataclass(frozen=True)
 class Shift:
-    """A candidate shift: local day index, start and length in minutes from the week start."""
+    """A candidate shift: local day index, start and length in minutes from the week start.
+
+    This is what the solver chooses among, before any roster row exists: whole minutes since
+    Monday 00:00 UTC, the agent's local day and start band, paid minutes and the night flag
+    worked out once for the agent's group, with no breaks, lunch or queues (stage 3 fills those
+    in). The week model, the assignment and the greedy roster compare and look it up in their
+    inner loops, so it stays a few integers. A shift as written to roster.csv and read back,
+    a run of rows with their activities in UTC instants, is `wfm.planfiles.Shift`; the checker
+    has its own (`wfm.check.Shift`) on purpose.
+    """
 
     day: int
     start: int

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wfm.planfiles import BREAK, LUNCH
+from wfm.planfiles import BREAK, LUNCH, OFF_QUEUE
 from wfm.roster.assign import Assignment
 from wfm.roster.blocks import improve_blocks, keeps_blocks
 from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS
@@ -140,7 +140,7 @@ def _email_in_time(
         if not skills(shift.assignment.agent.skills, email.name) or shift.assignment.queue is not None:
             continue
         for j, activity in enumerate(shift.activity):
-            if activity not in (BREAK, LUNCH) and shift.first_slot + j < WEEK_SLOTS:
+            if activity not in OFF_QUEUE and shift.first_slot + j < WEEK_SLOTS:
                 members[shift.first_slot + j].append((i, j))
     served: dict[tuple[str, int], int] = defaultdict(int)
     for shift in placed:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-MINUTE_NS = 60 * 1_000_000_000
 # Mon … Sun volume relative to a midweek day (customer local weekday).
 WEEKLY_SHAPE = (1.16, 1.06, 1.0, 0.98, 0.92, 0.62, 0.5)
 

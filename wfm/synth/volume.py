@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
-from wfm.synth.model import MINUTE_NS, SPECIAL_DAYS, SynthQueue, SynthSpecialDay
-from wfm.timegrid import week_start
+from wfm.synth.model import SPECIAL_DAYS, SynthQueue, SynthSpecialDay
+from wfm.timegrid import MINUTE_NS, week_start
 
 
 def intraday_shape(queue: SynthQueue, local_hours: np.ndarray) -> np.ndarray:

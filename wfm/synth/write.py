@@ -18,7 +18,6 @@ import pandas as pd
 from wfm.errors import InputError
 from wfm.rules import RulesProfile, load_rules
 from wfm.synth.feasible import _apportion, _days_off, best_week_hours
-from wfm.synth.model import MINUTE_NS
 from wfm.synth.spec import (
     CROSSING,
     DRAWN_CONTRACT_MARGIN_HOURS,
@@ -30,7 +29,7 @@ from wfm.synth.spec import (
     _language,
 )
 from wfm.synth.volume import _ns, _week_grid, _write_history, expected_contacts, handle_time_factor, make_history, required_agents
-from wfm.timegrid import local_days, week_start
+from wfm.timegrid import MINUTE_NS, local_days, week_start
 
 
 def write_world(spec: WorldSpec, out: Path) -> Path:
