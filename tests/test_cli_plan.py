@@ -331,3 +331,16 @@ def test_ctrl_c_keeps_the_best_roster_and_says_so(world: Path, tmp_path: Path, a
     assert solver["seconds"] < 120
     checked = _subprocess("-m", "wfm", "check", str(world), str(out))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_plan_simulate_prints_the_simulated_level_beside_erlang(world: Path, tmp_path: Path) -> None:
+    out = tmp_path / "simulated"
+    result = run("plan", str(world), "--out", str(out), *SOLVE, "--simulate", "3", columns=200)
+    assert result.exit_code == 0, result.output
+    simulated = json.loads((out / "simulation.json").read_text(encoding="utf-8"))
+    assert simulated["runs"] == 3
+    table = result.output[result.output.index("Simulated week of 2026-11-30: 3 runs, seed 0") :]
+    for name, queue in simulated["queues"].items():
+        row = next(line for line in table.splitlines() if f" {name} " in line)
+        assert f"{queue['service_level']:.1%}" in row, row
+        assert f"{queue['erlang_service_level']:.1%}" in row, row

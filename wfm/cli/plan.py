@@ -31,6 +31,7 @@ from wfm.cli.schedule import (
     print_summary,
     solve_settings,
 )
+from wfm.cli.simulate import simulation_table
 from wfm.errors import InputError
 from wfm.pipeline import PlanResult, run_plan, write_plan
 from wfm.roster import SolveSettings
@@ -179,8 +180,7 @@ def _run(
         )
         show.stage("write")
         write_plan(result, ws, out)
-    print_notes(plan_notes(result))
-    print_summary(result, f"Plan, week of {result.week}")
+    _print_result(result)
     console.print(f"wrote {', '.join(_written(result))} in {out}", markup=False, soft_wrap=True)
     console.print(f"report: {out / 'report.html'}", markup=False, soft_wrap=True)
 
@@ -226,8 +226,7 @@ def _run_weeks(
             now=now,
         )
     for result, folder in zip(results, folders, strict=True):
-        print_notes(plan_notes(result))
-        print_summary(result, f"Plan, week of {result.week}")
+        _print_result(result)
         console.print(f"wrote {', '.join(_written(result))} in {folder}", markup=False, soft_wrap=True)
     console.print(
         f"wrote {weeks} weeks in {out}: {', '.join(folder.name for folder in folders)}; report of the first:"
@@ -235,6 +234,17 @@ def _run_weeks(
         markup=False,
         soft_wrap=True,
     )
+
+
+def _print_result(result: PlanResult) -> None:
+    """A planned week's notes, its table and plan line, and with --simulate the simulated service
+    level of each queue beside Erlang's for the same roster (`wfm simulate`'s table)."""
+    print_notes(plan_notes(result))
+    print_summary(result, f"Plan, week of {result.week}")
+    simulation = result.simulation
+    if simulation is not None:
+        title = f"Simulated week of {result.week}: {simulation.get('runs')} runs, seed {simulation.get('seed')}"
+        console.print(simulation_table(simulation.get("queues", {}), title))
 
 
 def _written(result: PlanResult) -> tuple[str, ...]:

@@ -258,8 +258,9 @@ def plan_line(summary: PlanSummary) -> str:
         baseline = summary.baseline
         parts[-1] += f", greedy {baseline.paid_hours:,.1f})" if baseline else ")"
     parts.append(f"agents used {summary.headcount_used} of {len(summary.agents)}")
+    gap = _pct(solver.gap) if solver.gap is not None else "not known"
     parts.append(
-        f"solver {solver.status}, gap to the relaxation {_pct(solver.gap)}, {solver.seconds or 0:.1f} s"
+        f"solver {solver.status}, gap to the relaxation {gap}, {solver.seconds or 0:.1f} s"
         + (f", seed {solver.seed}" if solver.seed is not None else "")
         + (", not repeatable (stopped by the clock)" if solver.repeatable is False else "")
     )

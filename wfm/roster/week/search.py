@@ -51,10 +51,12 @@ class WeekSolution:
     nearest: Rounded | None = None
 
     @property
-    def gap(self) -> float:
-        """Relative gap between the roster and the relaxation's bound."""
+    def gap(self) -> float | None:
+        """Relative gap between the roster and the relaxation's bound; None when the rounding
+        priced no roster (objective 0 against a positive bound: the starting or nearest roster
+        stood, and how far it is from the bound is not known)."""
         if self.objective <= 0:
-            return 0.0
+            return None if self.bound > 0 else 0.0
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
 
 
