@@ -12,8 +12,9 @@ from wfm.check import check_roster
 from wfm.roster.assign import Assignment
 from wfm.roster.blocks import Blocks, improve_blocks, keeps_blocks, queue_runs
 from wfm.roster.candidates import WEEK_SLOTS, Shift
+from wfm.roster.cover import PlacedShift, cover_short_blocks
 from wfm.roster.demand import QueueDemand
-from wfm.roster.realize import PlacedShift, _assign_queues, _cover_short_blocks
+from wfm.roster.realize import _assign_queues
 from wfm.workspace import AgentConfig, QueueConfig
 
 BLOCKS = {"min_minutes": 60, "max_switches": 2}
@@ -98,7 +99,7 @@ def test_queue_choice_keeps_blocks_where_the_plan_flips_every_quarter_hour() -> 
     ]
     blocks = Blocks(min_slots=4, max_switches=2)
     _assign_queues(placed, [0], demands, planned, [("chat-en", "phone-en")], blocks)
-    _cover_short_blocks(placed, demands, blocks)
+    cover_short_blocks(placed, demands, blocks)
     runs = queue_runs(placed[0].activity)
     assert placed[0].activity[8] == "break"
     assert len(runs) - 1 <= 2 and all(size >= 4 for _, size in runs), runs

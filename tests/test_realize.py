@@ -7,8 +7,8 @@ import numpy as np
 
 from wfm.roster.assign import Assignment
 from wfm.roster.candidates import WEEK_SLOTS, Shift
+from wfm.roster.cover import PlacedShift, cover_short, cover_short_from_email
 from wfm.roster.demand import QueueDemand
-from wfm.roster.realize import PlacedShift, _cover_short, _cover_short_from_email
 from wfm.workspace import AgentConfig, QueueConfig
 
 
@@ -36,7 +36,7 @@ def test_an_agent_moves_from_a_queue_above_requirement_to_a_short_one() -> None:
         _placed("C", ("phone-en", "phone-es"), ["phone-en", "break"]),
         _placed("D", ("phone-es", "email-en"), ["email-en", "email-en"]),
     ]
-    _cover_short(placed, demands)
+    cover_short(placed, demands)
     slot0 = sorted((p.assignment.agent.agent_id, p.activity[0]) for p in placed)
     # slot 0: phone-en had 3 for 2, phone-es 0 for 1; B (first by id) moves; email keeps D
     assert slot0 == [("A", "phone-en"), ("B", "phone-es"), ("C", "phone-en"), ("D", "email-en")]
@@ -51,7 +51,7 @@ def test_the_agent_already_on_the_short_queue_the_slot_before_moves_first() -> N
         _placed("B", ("chat-en", "chat-es"), ["chat-es", "chat-en"]),
         _placed("C", ("chat-en",), ["chat-en", "chat-en"]),
     ]
-    _cover_short(placed, demands)
+    cover_short(placed, demands)
     assert [p.activity for p in placed] == [["chat-en", "chat-en"], ["chat-es", "chat-es"], ["chat-en", "chat-en"]]
 
 
@@ -61,7 +61,7 @@ def test_an_agent_held_to_one_queue_stays_there() -> None:
         _placed("A", ("phone-en", "phone-es"), ["phone-en"], queue="phone-en"),
         _placed("B", ("phone-en",), ["phone-en"]),
     ]
-    _cover_short(placed, demands)
+    cover_short(placed, demands)
     assert [p.activity for p in placed] == [["phone-en"], ["phone-en"]]
 
 
@@ -85,7 +85,7 @@ def test_email_gives_an_agent_to_a_short_phone_queue_while_its_deadline_holds() 
         aht_seconds=np.full(WEEK_SLOTS, 300.0),
     )
     placed = [_placed("A", ("email-en", "phone-en"), ["email-en"] * 8)]
-    _cover_short_from_email(placed, [phone, _email([0, 1], 24)], {"phone-en": 1.0, "email-en": 1.0}, None)
+    cover_short_from_email(placed, [phone, _email([0, 1], 24)], {"phone-en": 1.0, "email-en": 1.0}, None)
     assert placed[0].activity == ["phone-en"] * 4 + ["email-en"] * 4
 
 
@@ -102,5 +102,5 @@ def test_email_keeps_its_agent_where_a_move_would_make_it_late() -> None:
     email = _email([0], 1)
     email.contacts[0] = 24.0  # 8 agent-slots of work
     placed = [_placed("A", ("email-en", "phone-en"), ["email-en"] * 8)]
-    _cover_short_from_email(placed, [phone, email], {"phone-en": 1.0, "email-en": 1.0}, None)
+    cover_short_from_email(placed, [phone, email], {"phone-en": 1.0, "email-en": 1.0}, None)
     assert placed[0].activity == ["email-en"] * 8
