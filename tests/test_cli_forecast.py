@@ -99,6 +99,18 @@ def test_bad_options_are_one_line_and_exit_2(workspace: Path, tmp_path: Path, ar
     assert not (tmp_path / "out").exists()
 
 
+def test_a_setting_is_named_by_its_option_only_where_the_command_has_one() -> None:
+    from wfm.cli.common import error_line
+    from wfm.cli.forecast import forecast
+    from wfm.cli.plan import init
+    from wfm.errors import InputError
+
+    error = InputError("{out} team: exists and is not a folder", out="output folder")
+    assert str(error) == "output folder team: exists and is not a folder"
+    assert error_line(error, forecast) == "--out team: exists and is not a folder"
+    assert error_line(error, init) == "output folder team: exists and is not a folder"
+
+
 def _copy(workspace: Path, target: Path) -> Path:
     target.mkdir()
     for name in ("wfm.toml", "agents.csv", "history.csv", "special_days.csv"):

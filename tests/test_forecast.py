@@ -250,7 +250,7 @@ def test_each_model_is_a_small_class(tmp_path: Path) -> None:
         "level_weeks": 4,
         "holt_weeks": 26,
     }
-    with pytest.raises(InputError, match=r"--model: unknown model 'holt_profil' \(did you mean 'holt_profile'\?\)"):
+    with pytest.raises(InputError, match=r"^forecast model: unknown model 'holt_profil' \(did you mean 'holt_profile'\?\)"):
         forecast_workspace(ws, model="holt_profil")
 
 

@@ -80,7 +80,8 @@ def test_gap_asks_for_fill_gaps_and_zero_or_skip_repair_it() -> None:
         prepare_history(frame(rows), [Q], 15)
     message = str(caught.value)
     assert message.startswith("history.csv, queue 'q': no row for 2026-11-03T13:30:00Z (Tue 08:30 in America/New_York)")
-    assert "1 such interval missing" in message and "--fill-gaps zero" in message
+    assert "1 such interval missing" in message and 'fill_gaps="zero"' in message
+    assert "(pass --fill-gaps zero if" in caught.value.worded({"fill_gaps": "--fill-gaps"})
     zero = prepare_history(frame(rows), [Q], 15, fill_gaps="zero")
     skip = prepare_history(frame(rows), [Q], 15, fill_gaps="skip")
     at = pd.Timestamp("2026-11-03T13:30:00Z")
@@ -123,7 +124,7 @@ def test_a_missing_day_closed_by_special_days_is_not_a_gap() -> None:
     rows = regular("2026-11-02T00:00:00Z", 9 * 96, 15)
     rows = [r for r in rows if r[1] < "2026-11-03T05:00" or r[1] >= "2026-11-04T05:00"]
     rows[0] = (*rows[0][:2], 0.0, 300.0)  # an export that writes zero rows: a missing day is lost data
-    with pytest.raises(InputError, match="--fill-gaps"):
+    with pytest.raises(InputError, match='fill_gaps="skip"'):
         prepare_history(frame(rows), [Q], 15)
     closed = (SpecialDay(date=dt.date(2026, 11, 3), queue="*", factor=0.0),)
     out = prepare_history(frame(rows), [Q], 15, special_days=closed)
@@ -162,8 +163,9 @@ def test_intervals_that_do_not_nest_are_refused() -> None:
 
 
 def test_unknown_fill_gaps_value() -> None:
-    with pytest.raises(InputError, match=r"--fill-gaps: expected one of zero, skip, got 'mean'"):
+    with pytest.raises(InputError, match=r"^fill_gaps: expected one of zero, skip, got 'mean'") as caught:
         prepare_history(frame(regular("2026-11-02T00:00:00Z", 4, 15)), [Q], 15, fill_gaps="mean")  # type: ignore[arg-type]
+    assert caught.value.worded({"fill_gaps": "--fill-gaps"}) == "--fill-gaps: expected one of zero, skip, got 'mean'"
 
 
 def _workspace(root: Path, history_text: str) -> Path:

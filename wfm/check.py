@@ -218,7 +218,7 @@ def read_coverage(plan_dir: Path) -> pd.DataFrame | None:
 def plan_week(plan_dir: Path, roster: pd.DataFrame, override: dt.date | None = None) -> dt.date:
     """The week a plan was made for: `override`, then summary.json "week", then the roster's first week."""
     if override is not None:
-        return _monday(override, "--week")
+        return _monday(override, "{week}")
     summary = Path(plan_dir) / "summary.json"
     if summary.is_file():
         try:
@@ -232,7 +232,7 @@ def plan_week(plan_dir: Path, roster: pd.DataFrame, override: dt.date | None = N
                 raise InputError(f"summary.json key week: expected a date like 2026-11-30, got {data['week']!r}") from None
             return _monday(week, "summary.json key week")
     if roster.empty:
-        raise InputError("roster.csv: no rows, so no plan week can be inferred (give --week)")
+        raise InputError("roster.csv: no rows, so no plan week can be inferred (give {week})", week="the plan week")
     first = pd.Timestamp(roster["start"].min()).to_pydatetime().astimezone(UTC).date()
     return first - dt.timedelta(days=first.weekday())
 
@@ -268,7 +268,9 @@ def _parse_local(text: str, error: InputError) -> dt.datetime:
 def _monday(week: dt.date, where: str) -> dt.date:
     if week.weekday() != 0:
         weekday = WEEKDAYS[week.weekday()]
-        raise InputError(f"{where}: expected a Monday (the plan week starts Monday 00:00 UTC), got {week} ({weekday})")
+        raise InputError(
+            f"{where}: expected a Monday (the plan week starts Monday 00:00 UTC), got {week} ({weekday})", week="plan week"
+        )
     return week
 
 

@@ -7,7 +7,10 @@ Messages follow `where: what, got VALUE (hint)`, e.g.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+
+_SETTING = re.compile(r"\{([a-z_]+)(?:=([^{}]*))?\}")
 
 
 class WfmError(Exception):
@@ -17,9 +20,37 @@ class WfmError(Exception):
 
 
 class InputError(WfmError):
-    """Bad input: a workspace file, a profile or an option holds something wfm cannot use."""
+    """Bad input: a workspace file, a profile or an option holds something wfm cannot use.
+
+    A message may name a setting of the call, as the place at fault or as the remedy, by a field
+    in braces: `{fill_gaps}` or `{fill_gaps=zero}`, given with `settings` (each setting's words
+    for the library reader, e.g. `fill_gaps="fill_gaps"`). `str()` reads `fill_gaps` and
+    `fill_gaps="zero"`; the command line, which knows its options, reads `--fill-gaps` and
+    `--fill-gaps zero` (`worded`). The library never names an option itself.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, **settings: str) -> None:
+        self.template = message
+        self.settings = settings
+        super().__init__(self.worded({}))
+
+    def worded(self, options: Mapping[str, str]) -> str:
+        """The message with each setting named by `options` (setting -> option name, e.g.
+        `{"fill_gaps": "--fill-gaps"}`) where it holds it, else in the library's words."""
+        if not self.settings:
+            return self.template
+
+        def name(match: re.Match[str]) -> str:
+            setting, value = match[1], match[2]
+            if setting not in self.settings:
+                return match[0]
+            if setting in options:
+                return options[setting] if value is None else f"{options[setting]} {value}"
+            return self.settings[setting] if value is None else f'{self.settings[setting]}="{value}"'
+
+        return _SETTING.sub(name, self.template)
 
 
 class InfeasibleError(WfmError):

@@ -52,11 +52,11 @@ HISTORY_FRAME_COLUMNS = ("queue", "interval_start", "contacts", "aht_seconds")
 
 
 def check_fill_gaps(value: str | None) -> FillGaps | None:
-    """Validate a `--fill-gaps` value."""
+    """Validate a `fill_gaps` value."""
     if value is None:
         return None
     if value not in FILL_GAPS:
-        raise InputError(f"--fill-gaps: expected one of {', '.join(FILL_GAPS)}, got {value!r}")
+        raise InputError(f"{{fill_gaps}}: expected one of {', '.join(FILL_GAPS)}, got {value!r}", fill_gaps="fill_gaps")
     return value  # type: ignore[return-value]
 
 
@@ -279,7 +279,8 @@ def _regular_queue(
                 f"{source}, queue {queue.name!r}: no row for {utc_text(int(grid[at]))} "
                 f"({WEEKDAYS[when.day_of_week]} {when.strftime('%H:%M')} in {queue.timezone}), a time the queue "
                 f"reports in other weeks; {gaps.size} such interval{'s' if gaps.size > 1 else ''} missing in all "
-                f"(pass --fill-gaps zero if there were no contacts, or --fill-gaps skip if the data was lost)"
+                "(pass {fill_gaps=zero} if there were no contacts, or {fill_gaps=skip} if the data was lost)",
+                fill_gaps="fill_gaps",
             )
         contacts[missing] = 0.0
         contacts[missing[expected]] = np.nan  # the export's lost hour: unknown, not zero

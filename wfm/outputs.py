@@ -24,13 +24,13 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     """Yield a staging folder beside `out_dir`; on success move its entries into `out_dir`."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--out {out_dir}: exists and is not a folder")
+        raise InputError(f"{{out}} {out_dir}: exists and is not a folder", out="output folder")
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=parent))
     except OSError as exc:
-        raise InputError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
+        raise InputError(f"{{out}} {out_dir}: cannot write there ({exc.strerror})", out="output folder") from None
     try:
         yield stage
         out_dir.mkdir(parents=True, exist_ok=True)

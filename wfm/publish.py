@@ -60,6 +60,7 @@ _HASHED = ("UID", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "STATUS", "TRANS
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _ICAL_HEADERS = {"Content-Type": "text/calendar; charset=utf-8"}
 _SET_CREDENTIALS = f"set {USER_VARIABLE} and {PASSWORD_VARIABLE}"
+_HOME = "calendar home URL"
 
 
 # --------------------------------------------------------------------------- inputs
@@ -85,17 +86,18 @@ def credentials_from_env(environ: Mapping[str, str]) -> Credentials:
 
 
 def calendar_home(url: str) -> str:
-    """The `--caldav` URL checked and ending in `/`: http(s), a host, no credentials, no query."""
+    """The calendar home URL checked and ending in `/`: http(s), a host, no credentials, no query."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = url if "@" not in url else "a URL with credentials"
-        raise InputError(f"--caldav: expected an http:// or https:// URL of a calendar home, got {shown!r}")
+        raise InputError(f"{{caldav}}: expected an http:// or https:// URL of a calendar home, got {shown!r}", caldav=_HOME)
     if parts.username is not None or parts.password is not None:
         # The URL is not echoed: it holds a secret.
-        raise InputError(f"--caldav: the URL carries a user name or password ({_SET_CREDENTIALS} instead)")
+        raise InputError(f"{{caldav}}: the URL carries a user name or password ({_SET_CREDENTIALS} instead)", caldav=_HOME)
     if parts.query or parts.fragment:
         raise InputError(
-            "--caldav: expected a calendar home URL without a ?query or #fragment (the URL is not echoed: it may hold a token)"
+            "{caldav}: expected a calendar home URL without a ?query or #fragment (the URL is not echoed: it may hold a token)",
+            caldav=_HOME,
         )
     path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
     return f"{parts.scheme}://{parts.netloc}{path}"

@@ -31,7 +31,7 @@ MAX_WEEKS = 26
 def check_weeks(weeks: int) -> int:
     """`weeks` when it is a whole number of weeks from 1 to `MAX_WEEKS`, else an InputError."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise InputError(f"--weeks: expected a whole number of weeks from 1 to {MAX_WEEKS}, got {weeks}")
+        raise InputError(f"{{weeks}}: expected a whole number of weeks from 1 to {MAX_WEEKS}, got {weeks}", weeks="weeks")
     return weeks
 
 
@@ -67,14 +67,18 @@ def plan_weeks(
     check_weeks(weeks)
     now = options.get("now")
     if now is not None and weeks > 1:
-        raise InputError("--now: re-plans the week holding it; give it without --weeks, or with --weeks 1")
+        raise InputError(
+            "{now}: re-plans the week holding it; give it without {weeks}, or with {weeks=1}", now="now", weeks="weeks"
+        )
     first = ws.plan_week(week) if now is None else week_at(ws, week, now)
     mondays = [first + dt.timedelta(days=7 * i) for i in range(weeks)]
     if published is not None and not any(published_week(published, monday, weeks) for monday in mondays):
         names = ", ".join(f"{monday}/" for monday in mondays[:2]) + (", ..." if weeks > 2 else "")
         raise InputError(
-            f"--published {published}: no plan folder for any of the weeks (with --weeks it holds one folder a week,"
-            f" {names}, as `wfm plan --weeks` writes them)"
+            f"{{published}} {published}: no plan folder for any of the weeks (with {{weeks}} it holds one folder a week,"
+            f" {names}, as `wfm plan --weeks` writes them)",
+            published="published plans",
+            weeks="several weeks",
         )
     out_dir = Path(out_dir)
     results: list[PlanResult] = []

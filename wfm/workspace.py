@@ -253,14 +253,16 @@ class Workspace(BaseModel):
         raise InputError(f"unknown queue {name!r}{suggest(name, [q.name for q in self.config.queues])}")
 
     def plan_week(self, override: dt.date | None = None) -> dt.date:
-        """Monday the plan week starts (UTC): --week, then wfm.toml, then the Monday after the history."""
+        """Monday the plan week starts (UTC): `override`, then wfm.toml, then the Monday after the history."""
         week = override or self.plan.week
         if week is not None:
             if week.weekday() != 0:
-                raise InputError(f"--week: expected a Monday, got {week} ({WEEKDAYS[week.weekday()]})")
+                raise InputError(f"{{week}}: expected a Monday, got {week} ({WEEKDAYS[week.weekday()]})", week="plan week")
             return week
         if self.history.empty:
-            raise InputError("history.csv: no rows, so no plan week can be inferred (give [plan] week or --week)")
+            raise InputError(
+                "history.csv: no rows, so no plan week can be inferred (give [plan] week or {week})", week="a plan week"
+            )
         last = self.history["interval_start"].max().date()
         return last + dt.timedelta(days=7 - last.weekday())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import typing
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -27,12 +28,35 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except WfmError as exc:
-            err_console.print(f"error: {exc}", markup=False)
+            err_console.print(f"error: {error_line(exc, command)}", markup=False)
             for reason in getattr(exc, "reasons", []):
                 err_console.print(f"  - {reason}", markup=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def error_line(exc: WfmError, command: Callable[..., object]) -> str:
+    """The error's message, with the settings it names called by `command`'s options: the
+    library's `fill_gaps` is `--fill-gaps` where the command has that option (`InputError.worded`)."""
+    if not isinstance(exc, InputError) or not exc.settings:
+        return str(exc)
+    flags = option_names(command)
+    options = {setting: f"--{setting.replace('_', '-')}" for setting in exc.settings}
+    return exc.worded({setting: flag for setting, flag in options.items() if flag in flags})
+
+
+def option_names(command: Callable[..., object]) -> set[str]:
+    """The long option names a Typer command declares (`--out`), from its annotations."""
+    names: set[str] = set()
+    for name, hint in typing.get_type_hints(command, include_extras=True).items():
+        for info in getattr(hint, "__metadata__", ()):
+            if isinstance(info, typer.models.OptionInfo):
+                declared = [decl for decl in (info.default, *(info.param_decls or ())) if isinstance(decl, str)]
+                names.update(decl for decl in declared if decl.startswith("--"))
+                if not declared:
+                    names.add(f"--{name.replace('_', '-')}")
+    return names
 
 
 def parse_week(text: str | None) -> dt.date | None:

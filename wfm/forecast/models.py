@@ -383,7 +383,7 @@ def model_names() -> list[str]:
 
 def check_model(name: str) -> str:
     if name not in MODELS:
-        raise InputError(f"--model: unknown model {name!r}{suggest(name, MODELS)}")
+        raise InputError(f"{{model}}: unknown model {name!r}{suggest(name, MODELS)}", model="forecast model")
     return name
 
 

@@ -126,8 +126,10 @@ def forecast_queues(
     end = start + WEEK_NS
     if now_ns is not None and not start <= now_ns < end:
         raise InputError(
-            f"--now: expected a time inside the plan week {utc_text(start)} to {utc_text(end)}, got {utc_text(now_ns)} "
-            "(give --week for the week holding it)"
+            f"{{now}}: expected a time inside the plan week {utc_text(start)} to {utc_text(end)}, got {utc_text(now_ns)} "
+            "(give {week} for the week holding it)",
+            now="now",
+            week="the plan week",
         )
     grid = np.arange(start, end, minutes * MINUTE_NS, dtype=np.int64)
     series, notes = _queue_series(ws, fill_gaps, now_ns)
@@ -239,12 +241,12 @@ def _now_ns(now: dt.datetime | None) -> int | None:
     if now is None:
         return None
     if now.tzinfo is None or now.utcoffset() is None:
-        raise InputError(f"--now: expected a time with an offset or Z, got {now.isoformat()}")
+        raise InputError(f"{{now}}: expected a time with an offset or Z, got {now.isoformat()}", now="now")
     return int(pd.Timestamp(now).tz_convert("UTC").value)
 
 
 def week_at(ws: Workspace, week: dt.date | None, now: dt.datetime | None) -> dt.date:
-    """The plan week with `--now`: `week`, then wfm.toml, then the Monday (UTC) of the week holding now."""
+    """The plan week with `now`: `week`, then wfm.toml, then the Monday (UTC) of the week holding now."""
     now_ns = _now_ns(now)
     if week is not None or now_ns is None or ws.plan.week is not None:
         return ws.plan_week(week)
@@ -264,7 +266,8 @@ def _require(series: dict[str, QueueSeries], queue: QueueConfig, start: int) -> 
         got = f"{max(days, 0):.1f} days" if days > 0 else "none"
         raise InputError(
             f"history.csv, queue {queue.name!r}: a forecast needs at least {MIN_HISTORY_DAYS} days of history "
-            f"before the plan week, got {got} (its history starts {first}; give older history or a later --week)"
+            f"before the plan week, got {got} (its history starts {first}; give older history or a later {{week}})",
+            week="plan week",
         )
     return one
 
