@@ -221,7 +221,7 @@ def team_calendar(
 ) -> icalendar.Calendar:
     """Every shift of the week, each in its agent's zone; SUMMARY starts with the agent's name."""
     infos = agent_infos(agents)
-    shifts = _known_agent_shifts(roster, infos)
+    shifts = known_agent_shifts(roster, infos)
     return _team_calendar(infos, shifts, plan_week_start(plan_week), _stamp(stamp))
 
 
@@ -250,7 +250,7 @@ def write_calendars(
     infos = agent_infos(agents)
     week = plan_week_start(plan_week)
     stamp_utc = _stamp(stamp)
-    shifts = _known_agent_shifts(roster, infos)
+    shifts = known_agent_shifts(roster, infos)
     names = calendar_file_names(infos)
 
     files = {TEAM_FILE: _team_calendar(infos, shifts, week, stamp_utc).to_ical()}
@@ -318,7 +318,8 @@ def _hashed_stem(agent_id: str) -> str:
     return f"{readable}-{digest}"
 
 
-def _known_agent_shifts(roster: pd.DataFrame, infos: Mapping[str, AgentInfo]) -> dict[str, list[Shift]]:
+def known_agent_shifts(roster: pd.DataFrame, infos: Mapping[str, AgentInfo]) -> dict[str, list[Shift]]:
+    """The roster's shifts by agent, each agent one of `infos` (else an InputError)."""
     shifts = roster_shifts(roster)
     unknown = sorted(set(shifts) - set(infos))
     if unknown:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import InputError
-from wfm.exports.calendars import AgentInfo, Agents, agent_infos, plan_week_start
+from wfm.exports.calendars import AgentInfo, Agents, agent_infos, known_agent_shifts, plan_week_start
 from wfm.exports.report.changes import changes_section
 from wfm.exports.report.page import (
     Level,
@@ -49,7 +49,7 @@ from wfm.exports.report.plan_charts import (
     simulation_figure,
     switches_figure,
 )
-from wfm.planfiles import Shift, roster_shifts
+from wfm.planfiles import Shift
 from wfm.rules import Nights
 from wfm.summary import PlanSummary, PreviousSummary, RequestsSummary, SimulationSummary, parse_summary
 
@@ -100,13 +100,7 @@ def agent_weeks(roster: pd.DataFrame, agents: Agents, *, nights: Nights) -> list
     """Every agent (with shifts or not), ordered by site then id, as the report's charts list
     them; `nights` is the profile's `[nights]` (its window decides which shifts are nights)."""
     infos = agent_infos(agents)
-    shifts = roster_shifts(roster)
-    unknown = sorted(set(shifts) - set(infos))
-    if unknown:
-        raise InputError(
-            f"roster: agent(s) {', '.join(map(repr, unknown[:5]))} not among the agents "
-            "(every roster agent_id must appear in agents.csv)"
-        )
+    shifts = known_agent_shifts(roster, infos)
     ordered = sorted(infos.values(), key=lambda i: (i.timezone, i.agent_id))
     return [AgentWeek(info, tuple(shifts.get(info.agent_id, [])), nights) for info in ordered]
 
