@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,25 @@ def best_week_hours(
                 following[key] = max(following.get(key, 0.0), hours + night)
         states = following
     return min(max(states.values()), cap_hours)
+
+
+def kept_days_off(
+    best: Callable[[tuple[frozenset[int], frozenset[dt.date]]], float],
+    enough: Callable[[float], bool],
+    weekdays_off: str,
+    booked: str,
+) -> tuple[str, str, float]:
+    """The days off an agent keeps so that the best week (`best` of its days off) is `enough`:
+    the booked dates go first, then the weekly days off. Returns (weekdays_off, booked, hours
+    of the best week with them)."""
+    most = best(_days_off(weekdays_off, booked))
+    if not enough(most) and booked:
+        booked = ""
+        most = best(_days_off(weekdays_off, booked))
+    if not enough(most) and weekdays_off:
+        weekdays_off = ""
+        most = best(_days_off(weekdays_off, booked))
+    return weekdays_off, booked, most
 
 
 @functools.cache

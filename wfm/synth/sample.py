@@ -40,7 +40,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.rules import RulesProfile, load_rules
-from wfm.synth.feasible import _apportion, _cumulative, _days_off, best_week_hours
+from wfm.synth.feasible import _apportion, _cumulative, best_week_hours, kept_days_off
 from wfm.synth.model import QUEUES, SITES, SPECIAL_DAYS, Site
 from wfm.synth.volume import _write_history, calibrate_volume, make_history
 from wfm.timegrid import week_start
@@ -189,20 +189,14 @@ def _agent(
     window = (available_from, available_to) if available_from else None
     cap = float(min(max_hours, rules.hours.max_per_week) if max_hours is not None else rules.hours.max_per_week)
 
-    def best(weekdays: str, dates: str) -> float:
-        return best_week_hours(site.timezone, window, _days_off(weekdays, dates), cap, rules, plan_week)
+    def best(days_off: tuple[frozenset[int], frozenset[dt.date]]) -> float:
+        return best_week_hours(site.timezone, window, days_off, cap, rules, plan_week)
 
     def enough(hours: float) -> bool:
         wanted = min(FREE_AGENT_HOURS, cap) if min_hours is None else min_hours + CONTRACT_MARGIN_HOURS
         return hours >= wanted - 1e-9
 
-    most = best(weekdays_off, booked)
-    if not enough(most) and booked:
-        booked = ""
-        most = best(weekdays_off, booked)
-    if not enough(most) and weekdays_off:
-        weekdays_off = ""
-        most = best(weekdays_off, booked)
+    weekdays_off, booked, most = kept_days_off(best, enough, weekdays_off, booked)
     if min_hours is not None and not enough(most):
         lowered = 2 * math.floor((most - CONTRACT_MARGIN_HOURS) / 2)
         min_hours = lowered if lowered >= cap / 2 else None

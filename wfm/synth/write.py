@@ -17,7 +17,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.rules import RulesProfile, load_rules
-from wfm.synth.feasible import _apportion, _days_off, best_week_hours
+from wfm.synth.feasible import _apportion, best_week_hours, kept_days_off
 from wfm.synth.spec import (
     CROSSING,
     DRAWN_CONTRACT_MARGIN_HOURS,
@@ -329,19 +329,13 @@ def _drawn_agent(
             booked = day.isoformat()
     cap = float(min(max_hours, rules.hours.max_per_week) if max_hours is not None else rules.hours.max_per_week)
 
-    def best(weekdays: str, dates: str) -> float:
-        return best_week_hours(zone.timezone, window, _days_off(weekdays, dates), cap, rules, spec.plan_week)
+    def best(days_off: tuple[frozenset[int], frozenset[dt.date]]) -> float:
+        return best_week_hours(zone.timezone, window, days_off, cap, rules, spec.plan_week)
 
     def enough(hours: float) -> bool:
         return min_hours is None or hours >= min_hours + DRAWN_CONTRACT_MARGIN_HOURS - 1e-9
 
-    most = best(weekdays_off, booked)
-    if not enough(most) and booked:
-        booked = ""
-        most = best(weekdays_off, booked)
-    if not enough(most) and weekdays_off:
-        weekdays_off = ""
-        most = best(weekdays_off, booked)
+    weekdays_off, booked, most = kept_days_off(best, enough, weekdays_off, booked)
     if min_hours is not None and not enough(most):
         lowered = math.floor(most - DRAWN_CONTRACT_MARGIN_HOURS)
         min_hours = lowered if lowered >= (16 if part_time else cap / 2) else None
