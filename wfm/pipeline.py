@@ -15,8 +15,9 @@ Week after week (FORMATS.md 0.2) is built here, around the roster solver: approv
 (`wfm.requests`) and the rules across the boundary with last week's plan (`wfm.previous`)
 become dates the roster is told the agent is unavailable; last week's shifts that run past this
 Monday 00:00 UTC take their share off the requirements the roster is given
-(`wfm.continued`) and are counted in coverage; wishes are judged on the finished
-roster (summary.json "requests").
+(`wfm.continued`) and are counted in coverage; wishes are priced by the roster solver
+(`wfm.roster.wishes`, from the workspace's requests) and judged on the finished roster
+(summary.json "requests").
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
-"""People's requests (requests.csv) around the roster: leave made hard before it, wishes judged after.
-
-The roster solver knows whole local dates an agent cannot start a shift on (`days_unavailable`)
-and nothing finer, and it has no price for a wish. So, without touching it:
+"""People's requests (requests.csv) around the roster: leave made hard before it, wishes priced
+by it and judged after it.
 
 - **Leave** (hard: no minute of work in the leave's local hours) becomes days the agent is
   unavailable before the roster is built (`leave_dates`): every local date on which *some*
   shift the agent could work would reach into the leave. That is the leave's own date, and the
   date before when a shift starting then could run past midnight into the leave's hours (a
-  late start without an availability window, a night window). Leave for a few hours therefore
-  costs the whole local date: conservative, never illegal.
-- **Wishes** (`off`, `on`) are judged on the finished roster (`judge_requests`): an `off` wish
-  is granted when no shift touches its hours, an `on` wish when a shift starts on its date
-  (within its `from`–`to` window when given). Their `weight` is not priced by the solver yet.
+  late start without an availability window, a night window). The solver knows whole local
+  dates an agent cannot start on (`days_unavailable`) and nothing finer, so leave for a few
+  hours costs the whole local date: conservative, never illegal.
+- **Wishes** (`off`, `on`) are priced by the roster solver (`wfm.roster.wishes`): a denied
+  wish costs its `weight` in paid hours in every stage that picks shifts, and never outweighs
+  a hard rule. An `off` wish is granted when no shift touches its hours (`request_span`), an
+  `on` wish when a shift starts on its date, within its `from`–`to` window when given
+  (`wished_starts`): `wish_granted`, which the solver's spans follow and the judge of the
+  finished roster (`judge_requests`, summary.json "requests") asks.
 
 `shift_reach` bounds where a shift starting on a local date can lie; `wfm.previous` uses it
 for the rest rule across the week boundary.
@@ -29,7 +31,15 @@ from wfm.rules import RulesProfile
 from wfm.timegrid import local_midnight_utc, week_bounds
 from wfm.workspace import REQUEST_KINDS, AgentConfig, Request, Workspace
 
-__all__ = ["judge_requests", "leave_dates", "request_span", "shift_reach", "unavailable_for_roster"]
+__all__ = [
+    "judge_requests",
+    "leave_dates",
+    "request_span",
+    "shift_reach",
+    "unavailable_for_roster",
+    "wish_granted",
+    "wished_starts",
+]
 
 # Local wall-clock arithmetic below ignores a DST change inside the span; this margin keeps
 # every bound on the safe side of one.
@@ -44,6 +54,27 @@ def request_span(request: Request, agent: AgentConfig) -> tuple[dt.datetime, dt.
     start = _wall(zone, request.date, request.from_time) if request.from_time is not None else start_of_day
     end = _wall(zone, request.date, request.to_time) if request.to_time is not None else end_of_day
     return start, end
+
+
+def wished_starts(request: Request, agent: AgentConfig) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants [low, high) an `on` wish's shift may start in: on its local date, from
+    `from` (else midnight) to `to` inclusive (else the next midnight). Shifts start on whole
+    minutes, so `to` inclusive is `to` plus a minute, exclusive."""
+    low, high = request_span(request, agent)
+    if request.to_time is not None:
+        high += dt.timedelta(minutes=1)
+    return low, high
+
+
+def wish_granted(request: Request, agent: AgentConfig, shifts: Iterable[tuple[dt.datetime, dt.datetime]]) -> bool:
+    """Is the wish granted by the agent's `shifts` ((start, end) UTC instants)? `off`: no shift
+    touches its hours; `on`: a shift starts in its `wished_starts`. The judge (`judge_requests`)
+    and the roster solver (`wfm.roster.wishes`) both ask this."""
+    if request.kind == "on":
+        low, high = wished_starts(request, agent)
+        return any(low <= start < high for start, _ in shifts)
+    low, high = request_span(request, agent)
+    return not any(start < high and end > low for start, end in shifts)
 
 
 def _wall(zone: dt.tzinfo, day: dt.date, time: dt.time) -> dt.datetime:
@@ -124,11 +155,4 @@ def judge_requests(ws: Workspace, roster: pd.DataFrame, week: dt.date) -> dict[s
 
 
 def _granted(request: Request, agent: AgentConfig, shifts: Sequence[Shift]) -> bool:
-    if request.kind == "on":
-        zone = agent.zone
-        starts = [shift.start.astimezone(zone) for shift in shifts if shift.start.astimezone(zone).date() == request.date]
-        earliest = request.from_time or dt.time(0, 0)
-        latest = request.to_time
-        return any(start.time() >= earliest and (latest is None or start.time() <= latest) for start in starts)
-    first, end = request_span(request, agent)
-    return not any(shift.start < end and shift.end > first for shift in shifts)
+    return wish_granted(request, agent, [(shift.start, shift.end) for shift in shifts])

@@ -6,7 +6,7 @@ paid hours, nights, the contracted minimum; and spread nights, weekends and hour
 Each model is small (a band's agents × the shifts it works), so all of them together solve in
 seconds. A counted shift nobody can take is dropped (and reported); where a person's contracted
 minimum cannot be met from the counted shifts, the model may add one of the group's candidate
-shifts, at its cost in paid time.
+shifts, at its cost in paid time and in the person's wishes it denies (`roster.wishes`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from wfm.errors import InfeasibleError
 from wfm.roster import stop
 from wfm.roster.candidates import DAYS, Group, Shift
 from wfm.roster.rules import ASSIGN_ORDER, apply, rest_conflicts
+from wfm.roster.wishes import wish_hours
 from wfm.rules import RuleName, RulesProfile
 from wfm.timegrid import local_days
 from wfm.workspace import AgentConfig
@@ -121,6 +122,10 @@ def _assign_band(
         for k in shift_ids:
             a[p, k] = model.new_bool_var(f"works[{agent.agent_id},{k}]")
     objective, drops = _counted(model, a, len(people), shifts, wanted)
+    for k, shift in shifts.items():  # a group with wishes is one person (`roster.wishes`)
+        hours = wish_hours(group, shift)
+        if hours:
+            objective.append(round(_EXTRA_MINUTE * 60 * hours) * a[0, k])
     conflicts = rest_conflicts(shifts, rules)
     soft_vars: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     nights_of: list[Any] = []

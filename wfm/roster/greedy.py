@@ -23,6 +23,7 @@ from wfm.roster.candidates import SLOT_MINUTES, WEEK_SLOTS, Group, Shift
 from wfm.roster.demand import QueueDemand
 from wfm.roster.patterns import SCALE, expected_on_queue
 from wfm.roster.rules import allows, skills
+from wfm.roster.wishes import wish_hours
 from wfm.rules import RulesProfile
 
 # Share of a shift's slots spent on queue once breaks and lunch are taken.
@@ -193,8 +194,9 @@ class _Greedy:
         self, options: list[tuple[Group, Shift]], short: list[str], slot: int, min_share: float
     ) -> tuple[Assignment, str] | None:
         """The shift starting at `slot` that covers the most shortfall per paid hour, its agent
-        the least loaded who may legally work it, and the queue it serves."""
-        best: tuple[float, str, Assignment, str] | None = None
+        the least loaded who may legally work it (then the one whose wishes it denies least),
+        and the queue it serves."""
+        best: tuple[float, float, str, Assignment, str] | None = None
         reaches: dict[tuple[tuple[str, ...], int], tuple[str, float]] = {}  # the same for every group of those skills
         for group, shift in options:
             key = (group.skills, shift.length)
@@ -218,11 +220,18 @@ class _Greedy:
             for agent in sorted(group.agents, key=lambda a: (self.paid[a.agent_id], a.agent_id)):
                 if not self.legal(group, agent.agent_id, shift):
                     continue
-                candidate = (rate - self.paid[agent.agent_id] / 6000, agent.agent_id, Assignment(agent, shift), q)
-                if best is None or candidate[:2] > best[:2]:
+                # among equally useful shifts, the one denying the fewest wishes' weight (`roster.wishes`)
+                candidate = (
+                    rate - self.paid[agent.agent_id] / 6000,
+                    -wish_hours(group, shift),
+                    agent.agent_id,
+                    Assignment(agent, shift),
+                    q,
+                )
+                if best is None or candidate[:3] > best[:3]:
                     best = candidate
                 break  # agents of a group are alike: the least loaded eligible one stands for them
-        return None if best is None else (best[2], best[3])
+        return None if best is None else (best[3], best[4])
 
     def plan_contracts(self, group: Group) -> None:
         """Contracted minimums: an agent left short is planned again from scratch, trying each
@@ -245,7 +254,12 @@ class _Greedy:
                     ]
                     if not allowed:
                         break
-                    self.take(Assignment(agent, max(allowed, key=lambda s: (self.deficit(group, s), s.paid, -s.start))), None)
+                    self.take(
+                        Assignment(
+                            agent, max(allowed, key=lambda s: (self.deficit(group, s), -wish_hours(group, s), s.paid, -s.start))
+                        ),
+                        None,
+                    )
                 if self.paid[agent_id] >= group.min_minutes:
                     break
                 for assignment in list(self.held[agent_id]):

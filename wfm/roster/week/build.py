@@ -31,6 +31,7 @@ from wfm.roster.week.model import (
     skill_sets_of,
 )
 from wfm.roster.week.service import _email
+from wfm.roster.wishes import wish_hours
 from wfm.rules import RulesProfile
 
 Cost = Callable[[Any, float], None]  # adds a term (variable, weight) to the objective
@@ -94,8 +95,8 @@ def _shift_counts(
     weights: ServiceWeights,
     cost: Cost,
 ) -> tuple[dict[Column, Any], dict[tuple[int, int, int], list[tuple[Any, int]]]]:
-    """A count per column (agents of the group working the shift), at its paid cost; and the
-    counts by (skill set, start, length)."""
+    """A count per column (agents of the group working the shift), at its paid cost and its
+    wishes' (`roster.wishes`); and the counts by (skill set, start, length)."""
     x: dict[Column, Any] = {}
     starts: dict[tuple[int, int, int], list[tuple[Any, int]]] = defaultdict(list)
     for group in groups:
@@ -104,7 +105,7 @@ def _shift_counts(
             var = cp.new_int_var(0, group.size, f"works[{group.label},{_fmt(shift.start)}+{shift.length}]")
             x[group.index, i] = var
             starts[set_of_group[group.index], shift.start, shift.length].append((var, group.size))
-            cost(var, _shift_cost(shift, weights))
+            cost(var, _shift_cost(shift, weights, wish_hours(group, shift)))
     return x, starts
 
 

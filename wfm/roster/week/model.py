@@ -109,9 +109,10 @@ def _row(cp: cp_model.CpModel, expression: Any, low: int, high: int, name: str =
     return int(row.index)
 
 
-def _shift_cost(shift: Shift, weights: ServiceWeights) -> int:
-    """A shift's objective coefficient: its paid minutes, and a night's small cost."""
-    return round(weights.paid_minute * shift.paid + (weights.night_shift if shift.night else 0))
+def _shift_cost(shift: Shift, weights: ServiceWeights, wishes: float = 0.0) -> int:
+    """A shift's objective coefficient: its paid minutes, a night's small cost, and `wishes`
+    paid hours for the wishes working it denies (less those it grants: `roster.wishes`)."""
+    return round(weights.paid_minute * (shift.paid + 60 * wishes) + (weights.night_shift if shift.night else 0))
 
 
 def _fmt(minutes: int) -> str:

@@ -27,6 +27,7 @@ from wfm.roster.week.settings import (
     SECONDS_PER_ITERATION_ROW,
     _ran_out,
 )
+from wfm.roster.wishes import wish_hours
 from wfm.rules import RulesProfile
 
 
@@ -88,7 +89,7 @@ def column_entries(
         entries += [(r, float(shift.paid)) for r in band.paid]
         if shift.night and band.nights is not None:
             entries.append((band.nights, 1.0))
-    return _shift_cost(shift, weights), entries
+    return _shift_cost(shift, weights, wish_hours(group, shift)), entries
 
 
 def reduced_cost(cost: float, entries: list[tuple[int, float]], duals: np.ndarray) -> float:
