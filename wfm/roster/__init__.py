@@ -38,6 +38,7 @@ from wfm.roster.explain import short_contracts
 from wfm.roster.greedy import bands_of, counts_of, greedy_roster, prune_roster, top_up_roster
 from wfm.roster.realize import realize, roster_frame
 from wfm.roster.week import Progress, Rounded, SolveSettings, solve_week
+from wfm.roster.wishes import WishedGroup, denied_hours, week_wishes, with_wishes
 from wfm.timegrid import week_start
 from wfm.workspace import Workspace
 
@@ -92,6 +93,12 @@ class Candidate:
     plan: dict[tuple[str, int], Any] = field(default_factory=dict)  # the queue plan it was placed with
     skill_sets: list[tuple[str, ...]] = field(default_factory=list)
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)  # coverage_summary
+    wishes: tuple[int, float] | None = None  # wishes denied and their weight (paid hours); None: no wishes
+
+    @property
+    def costed_hours(self) -> float:
+        """Paid hours, and each denied wish's weight in paid hours (`roster.wishes`)."""
+        return self.paid_hours + (self.wishes[1] if self.wishes else 0.0)
 
     @property
     def voice(self) -> float:
@@ -123,7 +130,8 @@ class Candidate:
         return ours[0] >= min(theirs[0], ours[1]) - SERVICE_TIE
 
     def figures(self) -> dict[str, float]:
-        return {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
+        figures = {"service": round(self.service, 4), "level": round(self.level, 4), "paid_hours": round(self.paid_hours, 2)}
+        return figures if self.wishes is None else {**figures, "denied_wishes": self.wishes[0]}
 
 
 def build_roster(
@@ -167,7 +175,7 @@ def _build_roster(
     weights = weights or ServiceWeights()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    groups = make_groups(ws.agents, ws.rules, week)
+    groups = with_wishes(make_groups(ws.agents, ws.rules, week), week_wishes(ws, week))
     _check_contracts(groups, ws)
     given, demands = _demands(ws, requirements, week, settings, weights, forecast_error)
     all_sets = sorted({tuple(sorted(g.skills)) for g in groups})
@@ -362,6 +370,10 @@ def _candidate(
     if "min_hours_week" not in ws.rules.soft:
         short = sum(max(0, g.min_minutes - paid.get(agent.agent_id, 0)) for g in groups for agent in g.agents)
     summary = coverage_summary(coverage)
+    shifts_of: dict[str, list[Any]] = {}
+    for a in assignments:
+        shifts_of.setdefault(a.agent.agent_id, []).append(a.shift)
+    wishes = denied_hours(groups, shifts_of)
     contacts = sum(v["contacts"] for v in summary.values())
     level = sum(v["service_level"] * v["contacts"] for v in summary.values()) / contacts if contacts else 1.0
     return Candidate(
@@ -376,6 +388,7 @@ def _candidate(
         plan,
         list(skill_sets),
         summary,
+        wishes if any(isinstance(g, WishedGroup) for g in groups) else None,
     )
 
 
@@ -513,8 +526,8 @@ def choose(candidates: list[Candidate]) -> Candidate:
     candidate (the greedy roster) where that one is legal (`Candidate.not_behind`); then the
     most intervals on target less `HOURS_PRICE` per greedy roster's worth of paid hours, and
     among those within `SERVICE_TIE` of the best the highest contact-weighted service level;
-    among those within `SERVICE_TIE` of that, the fewest paid hours (then the earliest
-    listed)."""
+    among those within `SERVICE_TIE` of that, the fewest paid hours, a denied wish counting
+    its weight in paid hours (`Candidate.costed_hours`; then the earliest listed)."""
     legal = [c for c in candidates if not c.contract_short_minutes] or [min(candidates, key=lambda c: c.contract_short_minutes)]
     reference = candidates[0]
     if any(c is reference for c in legal):
@@ -522,12 +535,12 @@ def choose(candidates: list[Candidate]) -> Candidate:
     hours = reference.paid_hours or 1.0
 
     def worth(c: Candidate) -> float:  # intervals on target, less the price of the hours they cost
-        return c.service - HOURS_PRICE * c.paid_hours / hours
+        return c.service - HOURS_PRICE * c.costed_hours / hours  # denied wishes' weights as paid hours
 
     top = max(worth(c) for c in legal)
     near = [c for c in legal if worth(c) >= top - SERVICE_TIE]
     best_level = max(c.level for c in near)
-    return min((c for c in near if c.level >= best_level - SERVICE_TIE), key=lambda c: c.paid_hours)
+    return min((c for c in near if c.level >= best_level - SERVICE_TIE), key=lambda c: c.costed_hours)
 
 
 def roster_service(coverage: pd.DataFrame) -> float:
