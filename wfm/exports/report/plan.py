@@ -318,7 +318,7 @@ def _requests_section(requests: RequestsSummary) -> str:
     ]
     text = (
         '<p class="note">Requests of requests.csv whose hours fall in the plan week. Leave is kept as a hard rule; '
-        "wishes are judged on the finished roster (the solver does not price them yet).</p>"
+        "a denied wish costs the solver its weight in paid hours, and wishes are judged on the finished roster.</p>"
         + table(["Kind", "Granted", "Denied"], counts)
     )
     if not requests.denied:
