@@ -69,9 +69,11 @@ SERVICE_TIE = 0.005
 # must put a point more of its intervals on target (measured on unseen worlds: topping up
 # bought 0.2-0.8 points for 3-10% more hours).
 HOURS_PRICE = 0.1
-# The placed roster is topped up with whole shifts where at least this share of a shift's
-# quarter hours meet a queue below its requirement.
-TOP_UP_SHARE = 0.75
+# The placed roster is topped up with whole shifts in rounds: first where at least the first of
+# these shares of a shift's quarter hours meet a queue below its requirement, then the next, each
+# round kept only while it is worth more than the roster it grew from (`worth`).
+TOP_UP_SHARES = (0.75, 0.5, 0.35)
+TOP_UP_CLOCK = "topping up stopped by the clock: a round would have ended past the time limit"
 # A re-plan of a published roster (`repair_roster`) adds a shift where at least this share of its
 # quarter hours fill what the kept shifts leave short: a hole of a removed shift is filled by a
 # shift at about its time, not by one that only grazes it.
@@ -211,8 +213,9 @@ def _build_roster(
         notes.append("interrupted (Ctrl-C): the best roster found so far is kept")
     if not interrupted:
         mark = time.perf_counter()
-        candidates += _topped_up(choose(candidates), groups, demands, ws, week, placed)
+        candidates += _topped_up(candidates, groups, demands, ws, week, placed, notes, deadline=started + settings.time_limit)
         timings["top_up"] = time.perf_counter() - mark
+        interrupted = stop.requested()
     best = choose(candidates)
     if best.contract_short_minutes:
         raise InfeasibleError("the hard rules cannot all hold", _short_contracts(best, groups, ws))
@@ -228,7 +231,7 @@ def _build_roster(
             "groups": len(groups),
         }
     )
-    if interrupted:
+    if interrupted or TOP_UP_CLOCK in notes:
         solver["repeatable"] = False
     return RosterResult(roster=best.roster, coverage=best.coverage, solver=solver)
 
@@ -253,21 +256,49 @@ def _demands(
 
 
 def _topped_up(
-    best: Candidate,
+    candidates: list[Candidate],
     groups: list[Group],
     demands: list[QueueDemand],
     ws: Workspace,
     week: dt.date,
     placed: Callable[[str, list[Assignment], dict[tuple[str, int], Any], Any], Candidate],
+    notes: list[str],
+    *,
+    deadline: float,
 ) -> list[Candidate]:
-    """The best roster so far with whole shifts added where queues are still short (each
-    meeting a shortfall in `TOP_UP_SHARE` of its quarter hours), pruned: none when none fit."""
-    covered = on_queue_slots(best.roster, week)
-    added = greedy_roster(groups, demands, ws.rules, week, existing=best.assignments, covered=covered, min_share=TOP_UP_SHARE)
-    if not added:
-        return []
-    topped = prune_roster(best.assignments + added, groups, demands, ws.rules)
-    return [placed(f"{best.name}, topped up", topped, best.plan, best.skill_sets)]
+    """The rosters topped up with whole shifts where queues are still short, pruned: from the
+    best roster and from the best of the solve's own (which `choose` may have set aside for being
+    behind the greedy roster on email, which topping up mends), in rounds of `TOP_UP_SHARES`,
+    each round kept only while it is worth more (`worth`) than the one it grew from: strictly,
+    so that rounds do not creep up the hours on ties of service. The first round always runs;
+    a later one only if it would end by the time limit, taking as long as the last (else the
+    solve is not repeatable), and none after Ctrl-C."""
+    reference = candidates[0]
+    starts = [choose(candidates), choose(candidates, behind_ok=True)]
+    made: list[Candidate] = []
+    last = 0.0  # seconds the last round took: a round not done by the deadline is not begun
+    for start in dict.fromkeys(starts):
+        current = start
+        for share in TOP_UP_SHARES:
+            if stop.requested():
+                notes.append("interrupted (Ctrl-C) while topping up: the best roster found so far is kept")
+                return made
+            began = time.perf_counter()
+            if made and began + last > deadline:
+                notes.append(TOP_UP_CLOCK)
+                return made
+            covered = on_queue_slots(current.roster, week)
+            added = greedy_roster(groups, demands, ws.rules, week, existing=current.assignments, covered=covered, min_share=share)
+            if not added:
+                continue
+            topped = prune_roster(current.assignments + added, groups, demands, ws.rules)
+            grown = placed(f"{start.name}, topped up at {share:g}", topped, current.plan, current.skill_sets)
+            last = time.perf_counter() - began
+            if worth(grown, reference) <= worth(current, reference):  # not worth its hours
+                break
+            made.append(grown)
+            current = grown
+    return made
 
 
 def _optimise(
@@ -521,26 +552,31 @@ def with_margin(requirements: pd.DataFrame, ws: Workspace, margin: float) -> pd.
     return out
 
 
-def choose(candidates: list[Candidate]) -> Candidate:
+def choose(candidates: list[Candidate], *, behind_ok: bool = False) -> Candidate:
     """The best roster: legal first (no contracted minimum missed), and not behind the first
-    candidate (the greedy roster) where that one is legal (`Candidate.not_behind`); then the
+    candidate (the greedy roster) where that one is legal (`Candidate.not_behind`; with
+    `behind_ok`, the best of the others whether behind it or not); then the
     most intervals on target less `HOURS_PRICE` per greedy roster's worth of paid hours, and
     among those within `SERVICE_TIE` of the best the highest contact-weighted service level;
     among those within `SERVICE_TIE` of that, the fewest paid hours, a denied wish counting
     its weight in paid hours (`Candidate.costed_hours`; then the earliest listed)."""
     legal = [c for c in candidates if not c.contract_short_minutes] or [min(candidates, key=lambda c: c.contract_short_minutes)]
     reference = candidates[0]
-    if any(c is reference for c in legal):
+    if behind_ok:
+        legal = [c for c in legal if c is not reference] or legal
+    elif any(c is reference for c in legal):
         legal = [c for c in legal if c is reference or c.not_behind(reference)]
-    hours = reference.paid_hours or 1.0
-
-    def worth(c: Candidate) -> float:  # intervals on target, less the price of the hours they cost
-        return c.service - HOURS_PRICE * c.costed_hours / hours  # denied wishes' weights as paid hours
-
-    top = max(worth(c) for c in legal)
-    near = [c for c in legal if worth(c) >= top - SERVICE_TIE]
+    top = max(worth(c, reference) for c in legal)
+    near = [c for c in legal if worth(c, reference) >= top - SERVICE_TIE]
     best_level = max(c.level for c in near)
     return min((c for c in near if c.level >= best_level - SERVICE_TIE), key=lambda c: c.costed_hours)
+
+
+def worth(candidate: Candidate, reference: Candidate) -> float:
+    """Intervals on target (mean over queues), less `HOURS_PRICE` per `reference`'s worth of
+    paid hours (denied wishes' weights counted as paid hours): what a roster's service is worth
+    net of the hours it costs."""
+    return candidate.service - HOURS_PRICE * candidate.costed_hours / (reference.paid_hours or 1.0)
 
 
 def roster_service(coverage: pd.DataFrame) -> float:
