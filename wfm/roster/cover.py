@@ -128,8 +128,9 @@ def email_in_time(
     # since the live queues' served counts only fall here and the shift's activity is as it was.
     spareless: dict[int, set[int]] = defaultdict(set)
     moves = _BlockMoves(placed, blocks) if blocks is not None else None
-    for _ in range(WEEK_SLOTS):
-        late = _first_late(email, agents, occupancy)
+    after = 0  # late slots before this one found nobody to spare: later ones still may
+    for _ in range(2 * WEEK_SLOTS):  # each turn moves a part to email or passes a late slot
+        late = _first_late(email, agents, occupancy, after)
         if late is None:
             return
         move: tuple[int, list[int]] | None = None
@@ -146,8 +147,9 @@ def email_in_time(
                 spareless[i].add(j)
             if move:
                 break
-        if move is None:
-            return  # nobody can be spared inside the window: the rest of the week stays as it is
+        if move is None:  # nobody can be spared inside the window: on to the next late slot
+            after = late + 1
+            continue
         i, offsets = move
         spareless.pop(i, None)
         if moves is not None:
@@ -253,11 +255,12 @@ def _window(late: int, deadline: int) -> list[int]:
     return [(late + k) % WEEK_SLOTS for k in range(max(1, deadline))]
 
 
-def _first_late(email: QueueDemand, agents: np.ndarray, occupancy: float) -> int | None:
-    """The first slot whose emails miss the deadline with `agents` on email per slot, or None."""
+def _first_late(email: QueueDemand, agents: np.ndarray, occupancy: float, after: int = 0) -> int | None:
+    """The first slot from `after` on whose emails miss the deadline with `agents` on email per
+    slot, or None."""
     level, _ = email_service(email.queue, email.contacts, email.aht_seconds, agents, SLOT_MINUTES, occupancy)
-    late = np.flatnonzero((level < 1.0) & (email.contacts > 0))
-    return int(late[0]) if len(late) else None
+    late = np.flatnonzero((level[after:] < 1.0) & (email.contacts[after:] > 0))
+    return after + int(late[0]) if len(late) else None
 
 
 def cover_short(placed: list[PlacedShift], demands: Sequence[QueueDemand]) -> None:
