@@ -7,7 +7,10 @@ folder (FORMATS.md, "Outputs") is defined here once and imported:
   off-queue activities `break` and `lunch`;
 - `parse_utc`, the one parser of UTC instants in those files, and one reader per file
   (`read_forecast`, `read_roster`, `read_coverage`; summary.json is read by
-  `wfm.summary.read_summary`);
+  `wfm.summary.read_summary`); `read_plan_roster`, `plan_roster_shifts` and `plan_agents_known`
+  read the roster.csv of a plan folder given as an input (last week's plan, the published one),
+  split it into shifts and match its agents to agents.csv, each error saying which input is at
+  fault;
 - `describe_model_error`, one line for the first problem pydantic found in a file's content;
 - `Shift`, a maximal run of one agent's back-to-back roster rows, with its paid hours, its
   queue blocks and queue switches, and its night test against the profile's `[nights]` window;
@@ -19,7 +22,7 @@ folder (FORMATS.md, "Outputs") is defined here once and imported:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -46,8 +49,11 @@ __all__ = [
     "describe_model_error",
     "local_instant",
     "parse_utc",
+    "plan_agents_known",
+    "plan_roster_shifts",
     "read_coverage",
     "read_forecast",
+    "read_plan_roster",
     "read_roster",
     "roster_shifts",
 ]
@@ -117,6 +123,24 @@ def read_coverage(path: Path) -> pd.DataFrame:
     for column in COVERAGE_COLUMNS[2:]:
         frame[column] = _numbers(frame[column], path.name, column)
     return frame[list(COVERAGE_COLUMNS)].reset_index(drop=True)
+
+
+def read_plan_roster(plan_dir: Path, given_as: str, folder_hint: str, *, name_folder: bool = True) -> pd.DataFrame:
+    """The roster.csv of a plan folder given as an input, `given_as` ("previous", "published"):
+    `read_roster`'s frame. A missing folder (with `folder_hint`, what to give instead) or file, a
+    missing column or a bad time is an InputError that begins with the input it came from:
+    `published last/roster.csv row 2, column end: ...`, or with `name_folder=False` the file
+    alone, `previous roster.csv row 2, ...` (as --previous has always said it)."""
+    plan_dir = Path(plan_dir)
+    if not plan_dir.is_dir():
+        raise InputError(f"{plan_dir}: no such plan folder ({given_as}: {folder_hint})")
+    path = plan_dir / "roster.csv"
+    if not path.is_file():
+        raise InputError(f"{path}: missing ({given_as}: the folder holds no roster.csv; is it a plan folder?)")
+    try:
+        return read_roster(path)
+    except InputError as exc:
+        raise InputError(f"{given_as} {plan_dir.name}/{exc}" if name_folder else f"{given_as} {exc}") from None
 
 
 def _read(path: Path, columns: Sequence[str], hint: str) -> pd.DataFrame:
@@ -353,6 +377,26 @@ def roster_shifts(roster: pd.DataFrame) -> dict[str, list[Shift]]:
     if run and run_agent is not None:
         shifts.setdefault(run_agent, []).append(Shift(run_agent, tuple(run)))
     return shifts
+
+
+def plan_roster_shifts(roster: pd.DataFrame, plan_dir: Path, given_as: str) -> dict[str, list[Shift]]:
+    """`roster_shifts` of a plan folder's roster read by `read_plan_roster`; a row that does not
+    end after it starts or overlaps another names the input: `previous last/roster.csv: agent ...`."""
+    try:
+        return roster_shifts(roster)
+    except InputError as exc:
+        raise InputError(f"{given_as} {Path(plan_dir).name}/roster.csv: {str(exc).removeprefix('roster: ')}") from None
+
+
+def plan_agents_known(agent_ids: Iterable[str], known: Set[str], plan_dir: Path) -> None:
+    """Some agent of a plan folder's roster (`agent_ids`, none: nothing to match) is in
+    agents.csv (`known`), else an InputError: the folder is likely another workspace's plan."""
+    ids = sorted(set(agent_ids))
+    if ids and not set(ids) & known:
+        raise InputError(
+            f"{Path(plan_dir).name}/roster.csv column agent_id: no agent in common with agents.csv (got {', '.join(ids[:3])},"
+            " ...; is it a plan of another workspace?)"
+        )
 
 
 def _py_utc(stamp: pd.Timestamp) -> datetime:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import InputError
-from wfm.planfiles import OFF_QUEUE, read_roster, roster_shifts
+from wfm.planfiles import OFF_QUEUE, plan_agents_known, plan_roster_shifts, read_plan_roster, roster_shifts
 from wfm.requests import shift_reach
 from wfm.timegrid import local_days, week_bounds
 from wfm.workspace import Workspace
@@ -61,16 +61,8 @@ def read_previous(plan_dir: Path, ws: Workspace, week: dt.date) -> PreviousWeek:
     a broken roster, no agent in common with agents.csv, or a roster of another week is an
     InputError naming the file (and row and column where one is to blame)."""
     plan_dir = Path(plan_dir)
-    if not plan_dir.is_dir():
-        raise InputError(f"{plan_dir}: no such plan folder (previous: give the folder `wfm plan` wrote for last week)")
-    path = plan_dir / "roster.csv"
+    roster = read_plan_roster(plan_dir, "previous", "give the folder `wfm plan` wrote for last week", name_folder=False)
     source = f"{plan_dir.name}/roster.csv"
-    if not path.is_file():
-        raise InputError(f"{path}: missing (previous: the folder holds no roster.csv; is it a plan folder?)")
-    try:
-        roster = read_roster(path)
-    except InputError as exc:
-        raise InputError(f"previous {exc}") from None
     bad = (roster["end"] <= roster["start"]).to_numpy()
     if bad.any():
         row = int(bad.nonzero()[0][0]) + 2
@@ -79,18 +71,11 @@ def read_previous(plan_dir: Path, ws: Workspace, week: dt.date) -> PreviousWeek:
         )
     known = {agent.agent_id for agent in ws.agents}
     ids = roster["agent_id"].astype(str)
-    if not roster.empty and not ids.isin(known).any():
-        raise InputError(
-            f"{source} column agent_id: no agent in common with agents.csv (got {', '.join(sorted(set(ids))[:3])}, ...;"
-            " is it a plan of another workspace?)"
-        )
+    plan_agents_known(ids, known, plan_dir)
     _check_week(roster, ws, week, source)
     skipped = tuple(sorted(set(ids) - known))
     kept = roster[ids.isin(known)].reset_index(drop=True)
-    try:
-        roster_shifts(kept)
-    except InputError as exc:
-        raise InputError(f"previous {source}: {str(exc).removeprefix('roster: ')}") from None
+    plan_roster_shifts(kept, plan_dir, "previous")
     return PreviousWeek(plan_dir, kept, skipped)
 
 

@@ -36,7 +36,17 @@ import pandas as pd
 from wfm.continued import Continued, requirements_less_spill, spill_coverage
 from wfm.errors import InfeasibleError, InputError
 from wfm.outputs import UTC_FORMAT
-from wfm.planfiles import BREAK, LUNCH, OFF_QUEUE, Shift, read_coverage, read_roster, roster_shifts
+from wfm.planfiles import (
+    BREAK,
+    LUNCH,
+    OFF_QUEUE,
+    Shift,
+    plan_agents_known,
+    plan_roster_shifts,
+    read_coverage,
+    read_plan_roster,
+    roster_shifts,
+)
 from wfm.roster import REPAIR_SHARE, SERVICE_TIE, RosterResult, SolveSettings, on_queue_slots, repair_roster, roster_service
 from wfm.roster import candidates as cand
 from wfm.roster.assign import Assignment
@@ -103,28 +113,12 @@ def read_published(plan_dir: Path, ws: Workspace, week: dt.date) -> PublishedWee
     file, a broken roster, no agent in common with agents.csv, or a shift outside the plan week
     is an InputError naming the file (and row and column where one is to blame)."""
     plan_dir = Path(plan_dir)
-    if not plan_dir.is_dir():
-        raise InputError(f"{plan_dir}: no such plan folder (published: give the folder of the plan given to people)")
-    path = plan_dir / "roster.csv"
+    roster = read_plan_roster(plan_dir, "published", "give the folder of the plan given to people")
+    shifts = plan_roster_shifts(roster, plan_dir, "published")
     source = f"{plan_dir.name}/roster.csv"
-    if not path.is_file():
-        raise InputError(f"{path}: missing (published: the folder holds no roster.csv; is it a plan folder?)")
-    try:
-        roster = read_roster(path)
-    except InputError as exc:
-        raise InputError(f"published {plan_dir.name}/{exc}") from None
-    try:
-        shifts = roster_shifts(roster)
-    except InputError as exc:
-        raise InputError(f"published {source}: {str(exc).removeprefix('roster: ')}") from None
-    known = {agent.agent_id for agent in ws.agents}
     if not shifts:
         raise InputError(f"{source}: no shifts, so nothing to keep (plan the week without --published)")
-    if not set(shifts) & known:
-        raise InputError(
-            f"{source} column agent_id: no agent in common with agents.csv (got {', '.join(sorted(shifts)[:3])}, ...;"
-            " is it a plan of another workspace?)"
-        )
+    plan_agents_known(shifts, {agent.agent_id for agent in ws.agents}, plan_dir)
     first, stop = week_bounds(week)
     for agent_id, mine in shifts.items():
         for shift in mine:
