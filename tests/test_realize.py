@@ -7,8 +7,10 @@ import numpy as np
 
 from wfm.roster.assign import Assignment
 from wfm.roster.candidates import WEEK_SLOTS, Shift
-from wfm.roster.cover import PlacedShift, cover_short, cover_short_from_email
+from wfm.roster.cover import PlacedShift, cover_short, cover_short_from_email, email_in_time
+from wfm.roster.coverage import email_service
 from wfm.roster.demand import QueueDemand
+from wfm.roster.rules import Blocks
 from wfm.workspace import AgentConfig, QueueConfig
 
 
@@ -104,3 +106,49 @@ def test_email_keeps_its_agent_where_a_move_would_make_it_late() -> None:
     placed = [_placed("A", ("email-en", "phone-en"), ["email-en"] * 8)]
     cover_short_from_email(placed, [phone, email], {"phone-en": 1.0, "email-en": 1.0}, None)
     assert placed[0].activity == ["email-en"] * 8
+
+
+def _phone(required: int, busy_slots: int) -> QueueDemand:
+    return QueueDemand(
+        queue=QueueConfig(name="phone-en", channel="phone", timezone="UTC"),
+        required=np.where(np.arange(WEEK_SLOTS) < busy_slots, required, 0),
+        contacts=np.where(np.arange(WEEK_SLOTS) < busy_slots, 10.0, 0.0),
+        aht_seconds=np.full(WEEK_SLOTS, 300.0),
+    )
+
+
+def _in_time(placed: list[PlacedShift], email: QueueDemand) -> int:
+    agents = np.zeros(WEEK_SLOTS)
+    for p in placed:
+        for j, activity in enumerate(p.activity):
+            agents[p.first_slot + j] += activity == email.name
+    level, _ = email_service(email.queue, email.contacts, email.aht_seconds, agents, 15, 1.0)
+    return int(((level >= 1.0) & (email.contacts > 0)).sum())
+
+
+def test_a_tight_team_trades_phone_slots_for_email_that_would_miss_its_deadline() -> None:
+    """Phone-en needs both agents all week, so nobody is spare; email's 4 agent-slots of work
+    (slots 0-3, due within an hour) would all be late. Each of phone's 672 busy slots is worth
+    1/672 of its share, each of email's 4 worth 1/4 of email's: A (in blocks of 4 slots) gives
+    phone four slots and every email interval is answered in time."""
+    email = _email([0, 1, 2, 3], 1)
+    placed = [
+        _placed("A", ("email-en", "phone-en"), ["phone-en"] * 8),
+        _placed("B", ("email-en", "phone-en"), ["phone-en"] * 8),
+    ]
+    assert _in_time(placed, email) == 0
+    phone = _phone(2, WEEK_SLOTS)
+    email_in_time(placed, email, [phone, email], 1.0, Blocks(min_slots=4, max_switches=2))
+    assert _in_time(placed, email) == 4
+    assert sum(a == "email-en" for p in placed for a in p.activity) == 4
+    assert all(p.activity in (["phone-en"] * 8, ["email-en"] * 4 + ["phone-en"] * 4) for p in placed)
+
+
+def test_no_trade_where_phone_loses_more_of_its_share_than_email_gains() -> None:
+    """Phone-en is busy in two slots only (each half its share), email in ten (each a tenth):
+    one slot of A's on email would bring one email interval in time and cost phone one of two,
+    so A stays on phone and email stays late."""
+    email = _email(list(range(10)), 0.5)
+    placed = [_placed("A", ("email-en", "phone-en"), ["phone-en"] * 2)]
+    email_in_time(placed, email, [_phone(1, 2), email], 1.0)
+    assert placed[0].activity == ["phone-en"] * 2

@@ -129,6 +129,7 @@ def email_in_time(
     spareless: dict[int, set[int]] = defaultdict(set)
     moves = _BlockMoves(placed, blocks) if blocks is not None else None
     after = 0  # late slots before this one found nobody to spare: later ones still may
+    trials = MOST_FAILED_TRADES
     for _ in range(2 * WEEK_SLOTS):  # each turn moves a part to email or passes a late slot
         late = _first_late(email, agents, occupancy, after)
         if late is None:
@@ -147,20 +148,26 @@ def email_in_time(
                 spareless[i].add(j)
             if move:
                 break
-        if move is None:  # nobody can be spared inside the window: on to the next late slot
-            after = late + 1
-            continue
-        i, offsets = move
-        spareless.pop(i, None)
-        if moves is not None:
-            moves.moved(i)
-        for k in offsets:
-            t = placed[i].first_slot + k
-            served[placed[i].activity[k], t] -= 1
-            placed[i].activity[k] = email.name
-            served[email.name, t] += 1
-            if t < WEEK_SLOTS:
-                agents[t] += 1
+        if move is not None:
+            chosen = [move]
+        else:  # nobody can be spared inside the window: a trade, or on to the next late slot
+            window = _window(late, deadline)
+            chosen = _trade(placed, late, window, members, email, live, served, agents, occupancy, moves) if trials else []
+            if not chosen:
+                trials -= 1
+                after = late + 1
+                continue
+        for i, offsets in chosen:
+            spareless.pop(i, None)
+            if moves is not None:
+                moves.moved(i)
+            for k in offsets:
+                t = placed[i].first_slot + k
+                served[placed[i].activity[k], t] -= 1
+                placed[i].activity[k] = email.name
+                served[email.name, t] += 1
+                if t < WEEK_SLOTS:
+                    agents[t] += 1
 
 
 def cover_short_from_email(
@@ -232,6 +239,75 @@ def _in_time(email: QueueDemand, agents: np.ndarray, occupancy: float) -> int:
     """Intervals of `email` with emails, all answered within the deadline, with `agents` on it."""
     level, _ = email_service(email.queue, email.contacts, email.aht_seconds, agents, SLOT_MINUTES, occupancy)
     return int(((level >= 1.0) & (email.contacts > 0)).sum())
+
+
+def _trade(
+    placed: list[PlacedShift],
+    late: int,
+    window: list[int],
+    members: dict[int, list[tuple[int, int]]],
+    email: QueueDemand,
+    live: dict[str, QueueDemand],
+    served: dict[tuple[str, int], int],
+    agents: np.ndarray,
+    occupancy: float,
+    moves: _BlockMoves | None,
+) -> list[tuple[int, list[int]]]:
+    """Parts of phone or chat blocks inside `window` to move to `email` although their queues
+    cannot spare them, while `email` answers fewer of its intervals in time than its target:
+    the cheapest parts first (each slot that falls below its queue's requirement costs that
+    queue's share of one busy slot, as the roster's score counts it), added until the emails
+    of slot `late` are in time, and kept only when the email slots they bring in time are
+    worth more, at email's share of one busy slot, than the phone and chat slots they cost.
+    [] when no such trade is found (a tight team: nobody is spare and every move costs)."""
+    busy = int((email.contacts > 0).sum())
+    now = _in_time(email, agents, occupancy)
+    if not busy or now >= email.queue.service_level * busy - 1e-9:
+        return []
+    worth = {q: 1.0 / max(1, int((d.contacts > 0).sum())) for q, d in live.items()}
+    options: list[tuple[float, int, str, int, list[int]]] = []
+    for t in window:
+        for i, j in members.get(t, ()):
+            queue = placed[i].activity[j]
+            if queue not in live:
+                continue
+            for offsets in [[j]] if moves is None else moves.parts(i, j, email.name):
+                slots = [placed[i].first_slot + k for k in offsets]
+                if any(s >= WEEK_SLOTS for s in slots):
+                    continue
+                demand = live[queue]
+                cost = sum(worth[queue] for s in slots if served[queue, s] <= demand.required[s] and demand.contacts[s] > 0)
+                options.append((cost / len(offsets), len(offsets), placed[i].assignment.agent.agent_id, i, offsets))
+        if len(options) >= MOST_TRADE_OPTIONS:  # the earliest slots of the window help most emails
+            break
+    options.sort(key=lambda option: option[:3])
+    chosen: list[tuple[int, list[int]]] = []
+    taken: dict[tuple[str, int], int] = defaultdict(int)  # slots given up per live queue
+    trial, cost = agents.copy(), 0.0
+    for _, _, _, i, offsets in options:
+        if any(i == c for c, _ in chosen):
+            continue
+        queue = placed[i].activity[offsets[0]]
+        for k in offsets:
+            s = placed[i].first_slot + k
+            left = served[queue, s] - taken[queue, s]
+            if left <= live[queue].required[s] and live[queue].contacts[s] > 0:
+                cost += worth[queue]
+            taken[queue, s] += 1
+            trial[s] += 1
+        chosen.append((i, offsets))
+        if len(chosen) >= MOST_TRADES or _first_late(email, trial, occupancy, late) != late:
+            break
+    gained = _in_time(email, trial, occupancy) - now
+    return chosen if chosen and gained / busy > cost + 1e-9 else []
+
+
+# Parts a trade may gather to bring one late email slot in time, the parts it chooses among, and
+# the trades an email queue may look for in vain (each is a few deadline checks; a team short
+# all week would otherwise look at every late slot of a 72-hour window).
+MOST_TRADES = 8
+MOST_TRADE_OPTIONS = 400
+MOST_FAILED_TRADES = 24
 
 
 def _spare_segment(
