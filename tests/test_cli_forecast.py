@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from wfm import synth
 from wfm.cli.app import app
+from wfm.cli.common import in_options
 from wfm.forecast import INTRADAY_TIMES, intraday_columns, pooled_intraday
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +110,28 @@ def test_a_setting_is_named_by_its_option_only_where_the_command_has_one() -> No
     assert str(error) == "output folder team: exists and is not a folder"
     assert error_line(error, forecast) == "--out team: exists and is not a folder"
     assert error_line(error, init) == "output folder team: exists and is not a folder"
+
+
+def test_a_note_names_the_option_as_errors_do(tmp_path: Path) -> None:
+    """History without zero rows reads its one gap as no contacts; the note says how to read it
+    as lost data in the library's words, the command line in its option's."""
+    from tests.test_week_after_week import write_workspace
+    from wfm.cli.forecast import forecast
+    from wfm.cli.plan import demo
+    from wfm.errors import Note
+    from wfm.forecast import forecast_queues
+    from wfm.workspace import load_workspace
+
+    ws = write_workspace(tmp_path / "ws")
+    lines = (ws / "history.csv").read_text().splitlines()
+    lines = [line for line in lines if not line.endswith(",0,300") and not line.startswith("phone-en,2026-11-24T15:00")]
+    (ws / "history.csv").write_text("\n".join(lines) + "\n")
+    (note,) = forecast_queues(load_workspace(ws), None)[0].notes
+    assert isinstance(note, Note) and 'pass fill_gaps="skip" if the data was lost' in note
+    assert "pass --fill-gaps skip if" in in_options(note, forecast) and 'pass fill_gaps="skip"' in in_options(note, demo)
+    result = run("forecast", str(ws), "--out", str(tmp_path / "out"), columns=300)
+    assert result.exit_code == 0, result.output
+    assert f"note: {note.worded({'fill_gaps': '--fill-gaps'})}\n" in result.output
 
 
 def _copy(workspace: Path, target: Path) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.errors import InputError
+from wfm.errors import InputError, Note
 from wfm.history import prepare_history, regular_history
 from wfm.workspace import QueueConfig, SpecialDay, load_workspace
 
@@ -101,8 +101,10 @@ def test_an_export_without_zero_rows_reads_its_gaps_as_no_contacts() -> None:
     assert result.frame.set_index("interval_start").at[at, "contacts"] == 0
     assert result.notes == (
         "history.csv, queue 'q': 1 interval with no row, at times the queue reports in other weeks, read as no"
-        " contacts (the export writes no row with zero contacts; pass --fill-gaps skip if the data was lost)",
+        ' contacts (the export writes no row with zero contacts; pass fill_gaps="skip" if the data was lost)',
     )
+    (note,) = result.notes
+    assert isinstance(note, Note) and "; pass --fill-gaps skip if the data" in note.worded({"fill_gaps": "--fill-gaps"})
     skip = prepare_history(frame(rows), [Q], 15, fill_gaps="skip")
     assert np.isnan(skip.set_index("interval_start").at[at, "contacts"])
 

@@ -1,4 +1,5 @@
 """The domain errors wfm raises; the command line turns each into one line and an exit code.
+A `Note` (a line a planner should read) names the settings it mentions the way errors do.
 
 Messages follow `where: what, got VALUE (hint)`, e.g.
 `agents.csv row 4, column timezone: expected an IANA zone, got 'Asia/Manilla' (did you mean 'Asia/Manila'?)`.
@@ -39,18 +40,44 @@ class InputError(WfmError):
     def worded(self, options: Mapping[str, str]) -> str:
         """The message with each setting named by `options` (setting -> option name, e.g.
         `{"fill_gaps": "--fill-gaps"}`) where it holds it, else in the library's words."""
-        if not self.settings:
-            return self.template
+        return _worded(self.template, self.settings, options)
 
-        def name(match: re.Match[str]) -> str:
-            setting, value = match[1], match[2]
-            if setting not in self.settings:
-                return match[0]
-            if setting in options:
-                return options[setting] if value is None else f"{options[setting]} {value}"
-            return self.settings[setting] if value is None else f'{self.settings[setting]}="{value}"'
 
-        return _SETTING.sub(name, self.template)
+class Note(str):
+    """A line a planner should read about the input (a forecast note), naming the settings it
+    mentions as `InputError` does: `Note("... pass {fill_gaps=skip} ...", fill_gaps="fill_gaps")`
+    is the text `... pass fill_gaps="skip" ...` wherever it goes as a string, and the command
+    line prints `worded(...)`, `... pass --fill-gaps skip ...`."""
+
+    template: str
+    settings: dict[str, str]
+
+    def __new__(cls, template: str, **settings: str) -> Note:
+        note = super().__new__(cls, _worded(template, settings, {}))
+        note.template = template
+        note.settings = settings
+        return note
+
+    def worded(self, options: Mapping[str, str]) -> str:
+        """The note with each setting named by `options` where it holds it (`InputError.worded`)."""
+        return _worded(self.template, self.settings, options)
+
+
+def _worded(template: str, settings: Mapping[str, str], options: Mapping[str, str]) -> str:
+    """`template` with each `{setting}` or `{setting=value}` field of `settings` in the words of
+    `options` (setting -> option name) where it holds it, else in the library's (`settings`)."""
+    if not settings:
+        return template
+
+    def name(match: re.Match[str]) -> str:
+        setting, value = match[1], match[2]
+        if setting not in settings:
+            return match[0]
+        if setting in options:
+            return options[setting] if value is None else f"{options[setting]} {value}"
+        return settings[setting] if value is None else f'{settings[setting]}="{value}"'
+
+    return _SETTING.sub(name, template)
 
 
 class InfeasibleError(WfmError):

@@ -41,7 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from wfm.errors import InputError
+from wfm.errors import InputError, Note
 from wfm.timegrid import MINUTE_NS
 from wfm.workspace import WEEKDAYS, QueueConfig, SpecialDay
 
@@ -290,9 +290,12 @@ def _regular_queue(
     notes = [note] if note else []
     if omitted:
         notes.append(
-            f"{source}, queue {queue.name!r}: {omitted} interval{'s' if omitted > 1 else ''} with no row, at times"
-            f" the queue reports in other weeks, read as no contacts (the export writes no row with zero contacts;"
-            f" pass --fill-gaps skip if the data was lost)"
+            Note(
+                f"{source}, queue {queue.name!r}: {omitted} interval{'s' if omitted > 1 else ''} with no row, at times"
+                " the queue reports in other weeks, read as no contacts (the export writes no row with zero contacts;"
+                " pass {fill_gaps=skip} if the data was lost)",
+                fill_gaps="fill_gaps",
+            )
         )
     return _to_plan_grid(queue.name, first, step, contacts, workload, interval_minutes), notes
 

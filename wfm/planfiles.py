@@ -130,7 +130,7 @@ def read_plan_roster(plan_dir: Path, given_as: str, folder_hint: str, *, name_fo
     `read_roster`'s frame. A missing folder (with `folder_hint`, what to give instead) or file, a
     missing column or a bad time is an InputError that begins with the input it came from:
     `published last/roster.csv row 2, column end: ...`, or with `name_folder=False` the file
-    alone, `previous roster.csv row 2, ...` (as --previous has always said it)."""
+    alone, `previous roster.csv row 2, ...` (as errors in last week's plan have always read)."""
     plan_dir = Path(plan_dir)
     if not plan_dir.is_dir():
         raise InputError(f"{plan_dir}: no such plan folder ({given_as}: {folder_hint})")

@@ -117,7 +117,9 @@ def read_published(plan_dir: Path, ws: Workspace, week: dt.date) -> PublishedWee
     shifts = plan_roster_shifts(roster, plan_dir, "published")
     source = f"{plan_dir.name}/roster.csv"
     if not shifts:
-        raise InputError(f"{source}: no shifts, so nothing to keep (plan the week without --published)")
+        raise InputError(
+            f"{source}: no shifts, so nothing to keep (plan the week without {{published}})", published="a published plan"
+        )
     plan_agents_known(shifts, {agent.agent_id for agent in ws.agents}, plan_dir)
     first, stop = week_bounds(week)
     for agent_id, mine in shifts.items():

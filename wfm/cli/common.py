@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from wfm.errors import InputError, WfmError
+from wfm.errors import InputError, Note, WfmError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,11 +39,17 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 def error_line(exc: WfmError, command: Callable[..., object]) -> str:
     """The error's message, with the settings it names called by `command`'s options: the
     library's `fill_gaps` is `--fill-gaps` where the command has that option (`InputError.worded`)."""
-    if not isinstance(exc, InputError) or not exc.settings:
-        return str(exc)
+    return in_options(exc, command) if isinstance(exc, InputError) else str(exc)
+
+
+def in_options(message: InputError | Note, command: Callable[..., object]) -> str:
+    """An error's message or a note with each setting it names called by `command`'s option
+    (`--fill-gaps`) where the command has one, else in the library's words."""
+    if not message.settings:
+        return str(message)
     flags = option_names(command)
-    options = {setting: f"--{setting.replace('_', '-')}" for setting in exc.settings}
-    return exc.worded({setting: flag for setting, flag in options.items() if flag in flags})
+    options = {setting: f"--{setting.replace('_', '-')}" for setting in message.settings}
+    return message.worded({setting: flag for setting, flag in options.items() if flag in flags})
 
 
 def option_names(command: Callable[..., object]) -> set[str]:

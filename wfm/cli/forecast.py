@@ -9,7 +9,7 @@ prediction interval's coverage and the intraday re-forecast on past weeks (DIR/b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +17,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli.common import console, err_console, guarded, parse_week
-from wfm.errors import InputError
+from wfm.cli.common import console, err_console, guarded, in_options, parse_week
+from wfm.errors import InputError, Note
 from wfm.forecast import (
     BACKTEST_MODELS,
     INTRADAY_TIMES,
@@ -103,7 +103,7 @@ def forecast(
         write_forecast(frame, stage)
         if scores is not None:
             write_frame(scores, stage / "backtest.csv")
-    print_notes([note for result in results for note in result.notes])
+    print_notes([note for result in results for note in result.notes], forecast)
     console.print(_summary_table(results, monday, ws.plan.interval_minutes))
     _print_intraday(results)
     console.print(f"wrote {out / 'forecast.csv'}", markup=False, soft_wrap=True)
@@ -161,10 +161,12 @@ def parse_now(text: str | None) -> dt.datetime | None:
     return value
 
 
-def print_notes(notes: list[str] | tuple[str, ...]) -> None:
-    """What the forecast stage noted about the history, one `note:` line each on stderr."""
+def print_notes(notes: list[str] | tuple[str, ...], command: Callable[..., object]) -> None:
+    """What the forecast stage noted about the history, one `note:` line each on stderr, a
+    setting a note names called by `command`'s option where it has one (`in_options`)."""
     for note in dict.fromkeys(notes):
-        err_console.print(f"note: {note}", markup=False)
+        line = in_options(note, command) if isinstance(note, Note) else note
+        err_console.print(f"note: {line}", markup=False)
 
 
 def _summary_table(results: Sequence[QueueForecast], monday: dt.date, interval_minutes: int) -> Table:

@@ -8,6 +8,7 @@ with the greedy roster beside it and where report.html is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -95,7 +96,7 @@ def plan(
         check_weeks(weeks)
         _run_weeks(workspace, out, plan_week, weeks, settings, seed or 0, simulate, model, fill_gaps, at, previous, published)
         return
-    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at, previous, published)
+    _run(workspace, out, plan_week, settings, seed or 0, simulate, model, fill_gaps, at, previous, published, command=plan)
 
 
 @guarded
@@ -119,7 +120,7 @@ def demo(
         raise InputError(f"{sample}: the sample workspace is missing from this installation (reinstall wfm)")
     settings = solve_settings(time_limit, seed)
     console.print(f"planning the sample workspace {sample}", markup=False, soft_wrap=True)
-    _run(sample, out, None, settings, seed or 0, simulate, None, None)
+    _run(sample, out, None, settings, seed or 0, simulate, None, None, command=demo)
 
 
 @guarded
@@ -157,7 +158,10 @@ def _run(
     now: dt.datetime | None = None,
     previous: Path | None = None,
     published: Path | None = None,
+    *,
+    command: Callable[..., object],
 ) -> None:
+    """One plan week planned and written; `command` (plan, demo) words the notes in its options."""
     if simulate != 0 and not 2 <= simulate <= 10_000:
         raise InputError(f"--simulate: expected 0 (no simulation) or 2 to 10000 runs, got {simulate}")
     with PlanProgress(settings.time_limit) as show:
@@ -180,7 +184,7 @@ def _run(
         )
         show.stage("write")
         write_plan(result, ws, out)
-    _print_result(result)
+    _print_result(result, command)
     console.print(f"wrote {', '.join(_written(result))} in {out}", markup=False, soft_wrap=True)
     console.print(f"report: {out / 'report.html'}", markup=False, soft_wrap=True)
 
@@ -226,7 +230,7 @@ def _run_weeks(
             now=now,
         )
     for result, folder in zip(results, folders, strict=True):
-        _print_result(result)
+        _print_result(result, plan)
         console.print(f"wrote {', '.join(_written(result))} in {folder}", markup=False, soft_wrap=True)
     console.print(
         f"wrote {weeks} weeks in {out}: {', '.join(folder.name for folder in folders)}; report of the first:"
@@ -236,10 +240,11 @@ def _run_weeks(
     )
 
 
-def _print_result(result: PlanResult) -> None:
-    """A planned week's notes, its table and plan line, and with --simulate the simulated service
-    level of each queue beside Erlang's for the same roster (`wfm simulate`'s table)."""
-    print_notes(plan_notes(result))
+def _print_result(result: PlanResult, command: Callable[..., object]) -> None:
+    """A planned week's notes (worded in `command`'s options), its table and plan line, and with
+    --simulate the simulated service level of each queue beside Erlang's for the same roster
+    (`wfm simulate`'s table)."""
+    print_notes(plan_notes(result), command)
     print_summary(result, f"Plan, week of {result.week}")
     simulation = result.simulation
     if simulation is not None:

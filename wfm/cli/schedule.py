@@ -160,7 +160,7 @@ def schedule(
         )
         show.stage("write")
         write_plan(result, ws, out, calendars=False, report=False)
-    print_notes(plan_notes(result))
+    print_notes(plan_notes(result), schedule)
     print_summary(result, f"Roster, week of {result.week}")
     changed = ("changes.csv",) if result.changes is not None else ()
     say_written(out, ("roster.csv", "coverage.csv", "summary.json", "forecast.csv", "requirements.csv", *changed))
