@@ -33,6 +33,7 @@ from wfm.exports.report.page import (
     share_level,
     solver_level,
     table,
+    target_ticks,
 )
 from wfm.summary import PlanSummary, parse_summary
 
@@ -166,16 +167,7 @@ def _service_level_figure(s: _Scenarios) -> go.Figure:
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.1%}<extra></extra>",
             )
         )
-    sl_figure.add_trace(
-        go.Scatter(
-            x=[plot_text(q) for q in s.queues],
-            y=[s.targets[q] for q in s.queues],
-            name="target",
-            mode="markers",
-            marker={"symbol": "line-ew", "size": 44, "line": {"width": 3, "color": "#111111"}},
-            hovertemplate="%{x}<br>target %{y:.0%}<extra></extra>",
-        )
-    )
+    sl_figure.add_trace(target_ticks([plot_text(q) for q in s.queues], [s.targets[q] for q in s.queues], size=44))
     sl_figure.update_layout(
         template=PLOT_TEMPLATE,
         barmode="group",

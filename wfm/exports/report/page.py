@@ -285,6 +285,19 @@ def midnight_lines(first: str, last: str) -> list[dict[str, Any]]:
     return lines
 
 
+def target_ticks(labels: Sequence[str], targets: Sequence[float | None], size: int) -> go.Scatter:
+    """Each queue's service-level target as a black tick across its group of bars (a trace named
+    "target", so the legend explains it); `size` is the tick's width in pixels, to span the group."""
+    return go.Scatter(
+        x=list(labels),
+        y=list(targets),
+        name="target",
+        mode="markers",
+        marker={"symbol": "line-ew", "size": size, "line": {"width": 3, "color": "#111111"}},
+        hovertemplate="%{x}<br>target %{y:.0%}<extra></extra>",
+    )
+
+
 def queue_dropdown(queues: Sequence[str], traces_per_queue: Sequence[int], title: str) -> list[dict[str, Any]]:
     """Buttons showing one queue's traces at a time; none when there is a single queue."""
     if len(queues) < 2:

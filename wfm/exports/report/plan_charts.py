@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wfm.errors import InputError
-from wfm.exports.report.page import PLOT_TEMPLATE, midnight_lines, plot_text, queue_dropdown, wall
+from wfm.exports.report.page import PLOT_TEMPLATE, midnight_lines, plot_text, queue_dropdown, target_ticks, wall
 from wfm.planfiles import BREAK, LUNCH
 from wfm.summary import PlanSummary
 
@@ -448,14 +448,7 @@ def simulation_figure(plan: PlanSummary) -> go.Figure:
                 error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#222"},
                 hovertemplate="%{x}<br>simulated %{y:.1%}<extra></extra>",
             ),
-            go.Scatter(
-                x=labels,
-                y=targets,
-                name="target",
-                mode="markers",
-                marker={"symbol": "line-ew", "size": 40, "line": {"width": 3, "color": "#111111"}},
-                hovertemplate="%{x}<br>target %{y:.0%}<extra></extra>",
-            ),
+            target_ticks(labels, targets, size=40),
         ]
     )
     figure.update_layout(
