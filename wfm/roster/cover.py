@@ -265,6 +265,12 @@ def _trade(
     if not busy or now >= email.queue.service_level * busy - 1e-9:
         return []
     worth = {q: 1.0 / max(1, int((d.contacts > 0).sum())) for q, d in live.items()}
+    taken: dict[tuple[str, int], int] = defaultdict(int)  # slots of each live queue the trade gives up
+
+    def lost(queue: str, s: int) -> float:  # the queue's share lost by one more agent off slot s
+        demand = live[queue]
+        return worth[queue] if served[queue, s] - taken[queue, s] <= demand.required[s] and demand.contacts[s] > 0 else 0.0
+
     options: list[tuple[float, int, str, int, list[int]]] = []
     for t in window:
         for i, j in members.get(t, ()):
@@ -275,14 +281,12 @@ def _trade(
                 slots = [placed[i].first_slot + k for k in offsets]
                 if any(s >= WEEK_SLOTS for s in slots):
                     continue
-                demand = live[queue]
-                cost = sum(worth[queue] for s in slots if served[queue, s] <= demand.required[s] and demand.contacts[s] > 0)
+                cost = sum(lost(queue, s) for s in slots)
                 options.append((cost / len(offsets), len(offsets), placed[i].assignment.agent.agent_id, i, offsets))
         if len(options) >= MOST_TRADE_OPTIONS:  # the earliest slots of the window help most emails
             break
     options.sort(key=lambda option: option[:3])
     chosen: list[tuple[int, list[int]]] = []
-    taken: dict[tuple[str, int], int] = defaultdict(int)  # slots given up per live queue
     trial, cost = agents.copy(), 0.0
     for _, _, _, i, offsets in options:
         if any(i == c for c, _ in chosen):
@@ -290,9 +294,7 @@ def _trade(
         queue = placed[i].activity[offsets[0]]
         for k in offsets:
             s = placed[i].first_slot + k
-            left = served[queue, s] - taken[queue, s]
-            if left <= live[queue].required[s] and live[queue].contacts[s] > 0:
-                cost += worth[queue]
+            cost += lost(queue, s)
             taken[queue, s] += 1
             trial[s] += 1
         chosen.append((i, offsets))
